@@ -1,0 +1,29 @@
+/*
+ * hash - SHA-256, used for content hashes of originals and for article uids.
+ *
+ * Pure functions, no allocation, safe from any thread.
+ */
+#ifndef INGESTD_HASH_H
+#define INGESTD_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hash_sha256_ctx {
+    uint32_t state[8];
+    uint64_t total_len;
+    uint8_t block[64];
+    size_t block_len;
+} hash_sha256_ctx;
+
+void hash_sha256_init(hash_sha256_ctx *ctx);
+void hash_sha256_update(hash_sha256_ctx *ctx, const void *data, size_t len);
+void hash_sha256_final(hash_sha256_ctx *ctx, uint8_t digest[32]);
+
+/* One-shot SHA-256 of data[0..len). */
+void hash_sha256(const void *data, size_t len, uint8_t digest[32]);
+
+/* Lower-case hex of the first nbytes of digest into out (2*nbytes+1 bytes, NUL-terminated). */
+void hash_hex(const uint8_t *digest, size_t nbytes, char *out);
+
+#endif
