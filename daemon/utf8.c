@@ -5,6 +5,9 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <string.h>
+
+#include "xalloc.h"
 
 size_t utf8_first_invalid(const char *str, size_t len)
 {
@@ -102,4 +105,29 @@ size_t utf8_encode(unsigned cp, char out[4])
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+char *utf8_lossy(const char *s, size_t len)
+{
+    char *out = xmalloc(len * 3 + 1);
+    size_t o = 0, i = 0;
+    while (i < len) {
+        size_t good = utf8_first_invalid(s + i, len - i);
+        for (size_t k = 0; k < good; k++) {
+            if (s[i + k] == '\0') {
+                memcpy(out + o, "\xEF\xBF\xBD", 3);
+                o += 3;
+            } else {
+                out[o++] = s[i + k];
+            }
+        }
+        i += good;
+        if (i < len) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

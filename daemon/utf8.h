@@ -22,4 +22,8 @@ unsigned utf8_next(const char *s, size_t len, size_t *i);
 /* Encode code point cp (<= 0x10FFFF, not a surrogate) into out; returns bytes written (1..4). */
 size_t utf8_encode(unsigned cp, char out[4]);
 
+/* A new NUL-terminated copy of s[0..len) with every invalid byte and NUL replaced by U+FFFD.
+ * Caller frees. */
+char *utf8_lossy(const char *s, size_t len);
+
 #endif

@@ -1,0 +1,823 @@
+/*
+ * daemon - the service's loop-thread logic.
+ *
+ * The way of one file: the watcher (inotify event or scan) names it; it is *claimed* (its path
+ * enters `claimed`) and queued in `pending`; admit() hands it to a worker as an intake job while
+ * fewer than queue_max jobs are in flight; the finished job joins the current batch; the batch
+ * is committed in one transaction (flush at batch_max records or batch_ms milliseconds); only
+ * then is the file acknowledged (moved to done/failed, kept, or deleted) and unclaimed.
+ *
+ * Crash safety: the file's identity is committed with its record, so a file found again after a
+ * crash between commit and acknowledgement is recognized and only acknowledged. A crash before
+ * the commit leaves the file in place, to be taken again at the next start.
+ *
+ * Backpressure: pending is bounded too; when it is full, further names are not queued, and a
+ * rescan is requested for when the queue has drained (the files wait on disk, not in memory).
+ * When a commit fails (disk full, I/O error), the batch is kept, intake pauses, and the commit
+ * is retried with backoff until it succeeds.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "config.h"
+#include "control.h"
+#include "crashpoint.h"
+#include "intake.h"
+#include "log.h"
+#include "pathset.h"
+#include "pipeline.h"
+#include "store.h"
+#include "watcher.h"
+#include "xalloc.h"
+
+struct pending_item {
+    size_t watch_index;
+    char *name;
+    struct pending_item *next;
+};
+
+struct counters {
+    uint64_t received, committed, duplicates, dropped, failed, batches, commit_errors;
+    uint64_t vanished, changed;
+};
+
+typedef struct daemon_state {
+    uv_loop_t *loop;
+    config *cfg;
+    char **watch_real; /* realpath of each watched folder, for symlink checks */
+    pipeline *pipe;
+    store *st;
+    watcher *w;
+    ctl_server *ctl;
+
+    uv_signal_t sig_term, sig_int;
+    uv_timer_t batch_timer, rescan_timer, retry_timer, settle_timer, stop_timer;
+
+    pathset *claimed; /* full paths pending or in flight */
+    pathset *writing; /* full paths modified and not closed yet */
+    pathset *warned;  /* full paths already warned about (FIFOs, devices, bad symlinks) */
+    struct pending_item *pending_head, *pending_tail;
+    size_t pending_n, pending_max;
+
+    size_t workers_busy;
+    intake_job *batch_head, *batch_tail;
+    size_t batch_n;
+
+    unsigned scans_running;
+    bool rescan_wanted;
+    bool stopping, finished, paused, commit_blocked;
+    unsigned retry_delay_ms;
+    char block_reason[600];
+    struct counters n;
+    int64_t started_ms;
+    int exit_code;
+} daemon_state;
+
+static void admit(daemon_state *d);
+static void flush_batch(daemon_state *d);
+static void maybe_finish(daemon_state *d);
+static void rescan_all(daemon_state *d);
+static void settle_timer_cb(uv_timer_t *t);
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static size_t in_flight(const daemon_state *d)
+{
+    return d->workers_busy + d->batch_n;
+}
+
+/* ---- pending queue ---- */
+
+static void enqueue(daemon_state *d, size_t watch_index, const char *name)
+{
+    if (d->stopping)
+        return;
+    char *path = join_path(d->cfg->watch[watch_index].path, name);
+    if (pathset_has(d->claimed, path)) {
+        free(path);
+        return;
+    }
+    if (d->pending_n >= d->pending_max) {
+        /* the file waits on disk; a rescan after the queue drains will find it */
+        d->rescan_wanted = true;
+        free(path);
+        return;
+    }
+    pathset_add(d->claimed, path);
+    free(path);
+    struct pending_item *it = xmalloc(sizeof *it);
+    it->watch_index = watch_index;
+    it->name = xstrdup(name);
+    it->next = NULL;
+    if (d->pending_tail)
+        d->pending_tail->next = it;
+    else
+        d->pending_head = it;
+    d->pending_tail = it;
+    d->pending_n++;
+}
+
+static struct pending_item *dequeue(daemon_state *d)
+{
+    struct pending_item *it = d->pending_head;
+    if (!it)
+        return NULL;
+    d->pending_head = it->next;
+    if (!d->pending_head)
+        d->pending_tail = NULL;
+    d->pending_n--;
+    return it;
+}
+
+static void clear_pending(daemon_state *d)
+{
+    struct pending_item *it;
+    while ((it = dequeue(d)) != NULL) {
+        char *path = join_path(d->cfg->watch[it->watch_index].path, it->name);
+        pathset_remove(d->claimed, path);
+        free(path);
+        free(it->name);
+        free(it);
+    }
+}
+
+/* ---- acknowledgement ---- */
+
+static int mkdir_p(const char *dir)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+/* Move path into dir, keeping its name; a name already taken there gets a ".N" suffix. */
+static int move_into(const char *path, const char *dir)
+{
+    int rc = mkdir_p(dir);
+    if (rc)
+        return rc;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char target[PATH_MAX];
+    for (int i = 0; i < 1000; i++) {
+        if (i == 0)
+            snprintf(target, sizeof target, "%s/%s", dir, base);
+        else
+            snprintf(target, sizeof target, "%s/%s.%d", dir, base, i);
+        /* renameat2(RENAME_NOREPLACE) refuses to overwrite an earlier file of the same name */
+        if (renameat2(AT_FDCWD, path, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return -errno;
+    }
+    return -EEXIST;
+}
+
+static void acknowledge(daemon_state *d, const char *path, size_t watch_index, bool failed)
+{
+    const cfg_watch *w = &d->cfg->watch[watch_index];
+    CRASHPOINT("daemon.before_ack");
+    int rc = 0;
+    if (w->after == CFG_AFTER_MOVE || (w->after == CFG_AFTER_DELETE && failed))
+        rc = move_into(path, failed ? w->failed_dir : w->done_dir);
+    else if (w->after == CFG_AFTER_DELETE)
+        rc = unlink(path) == 0 || errno == ENOENT ? 0 : -errno;
+    if (rc && rc != -ENOENT)
+        log_err("file %s: committed, but cannot move it to %s: %s (it stays in place and is "
+                "remembered, not ingested again)",
+                path, failed ? w->failed_dir : w->done_dir, strerror(-rc));
+}
+
+/* ---- worker jobs ---- */
+
+static void job_work(uv_work_t *work)
+{
+    intake_run(work->data);
+}
+
+static void unclaim(daemon_state *d, const char *path)
+{
+    pathset_remove(d->claimed, path);
+}
+
+static void batch_timer_cb(uv_timer_t *t)
+{
+    flush_batch(t->data);
+}
+
+static void job_after(uv_work_t *work, int status)
+{
+    intake_job *job = work->data;
+    daemon_state *d = job->work.loop->data;
+    d->workers_busy--;
+    if (status == UV_ECANCELED || job->outcome == INTAKE_VANISHED ||
+        job->outcome == INTAKE_CHANGED) {
+        /* nothing entered: the file is gone, or still being written and will be seen again */
+        bool changed = job->outcome == INTAKE_CHANGED;
+        if (changed)
+            d->n.changed++;
+        else
+            d->n.vanished++;
+        d->n.received--;
+        unclaim(d, job->path);
+        intake_job_free(job);
+        /* a file still being written is looked at again once it has settled */
+        if (changed && !d->stopping && !uv_is_active((uv_handle_t *)&d->settle_timer))
+            uv_timer_start(&d->settle_timer, settle_timer_cb, (uint64_t)d->cfg->settle_ms + 50, 0);
+        admit(d);
+        maybe_finish(d);
+        return;
+    }
+    job->next = NULL;
+    if (d->batch_tail)
+        d->batch_tail->next = job;
+    else
+        d->batch_head = job;
+    d->batch_tail = job;
+    d->batch_n++;
+    if (d->batch_n >= (size_t)d->cfg->batch_max || d->stopping)
+        flush_batch(d);
+    else if (!uv_is_active((uv_handle_t *)&d->batch_timer))
+        uv_timer_start(&d->batch_timer, batch_timer_cb, (uint64_t)d->cfg->batch_ms, 0);
+    admit(d);
+    maybe_finish(d);
+}
+
+/* Decide about one claimed pending file on the loop thread: returns a job to run, or NULL when
+ * the file needs no work (gone, not a regular file, already committed). */
+static intake_job *prepare_job(daemon_state *d, struct pending_item *it)
+{
+    const cfg_watch *w = &d->cfg->watch[it->watch_index];
+    char *path = join_path(w->path, it->name);
+    struct stat st;
+    char *open_path = NULL, *refused = NULL;
+    if (lstat(path, &st) != 0)
+        goto skip;
+    if (S_ISLNK(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        const char *root = d->watch_real[it->watch_index];
+        size_t rl = strlen(root);
+        struct stat tst;
+        if (!real || strncmp(real, root, rl) != 0 || real[rl] != '/' || strchr(real + rl + 1, '/')) {
+            size_t n = 200 + (real ? strlen(real) : 0);
+            refused = xmalloc(n);
+            snprintf(refused, n, "symlink leads out of the watched folder (to %s); not followed",
+                     real ? real : "a missing target");
+            free(real);
+        } else if (stat(real, &tst) != 0 || !S_ISREG(tst.st_mode)) {
+            free(real);
+            goto skip;
+        } else {
+            open_path = real;
+            st = tst;
+        }
+    } else if (!S_ISREG(st.st_mode)) {
+        if (pathset_add(d->warned, path))
+            log_warn("file %s: not a regular file (FIFO, device or socket); ignored", path);
+        goto skip;
+    }
+    if (!refused && store_file_known(d->st, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+                                     (int64_t)st.st_size,
+                                     (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec)) {
+        /* committed before (a crash came between commit and acknowledgement, or kept) */
+        if (w->after != CFG_AFTER_KEEP)
+            acknowledge(d, path, it->watch_index, false);
+        free(open_path);
+        goto skip;
+    }
+    intake_job *job = xcalloc(1, sizeof *job);
+    job->path = path;
+    job->open_path = open_path;
+    job->refused_reason = refused;
+    job->source_kind = "file";
+    job->encoding = xstrdup(w->encoding);
+    job->max_bytes = d->cfg->max_file_bytes;
+    job->pipe = d->pipe;
+    job->watch_index = it->watch_index;
+    job->arrival_ms = intake_now_ms();
+    return job;
+skip:
+    unclaim(d, path);
+    free(path);
+    return NULL;
+}
+
+static void admit(daemon_state *d)
+{
+    while (!d->stopping && !d->paused && !d->commit_blocked &&
+           in_flight(d) < (size_t)d->cfg->queue_max) {
+        struct pending_item *it = dequeue(d);
+        if (!it)
+            break;
+        intake_job *job = prepare_job(d, it);
+        free(it->name);
+        free(it);
+        if (!job)
+            continue;
+        job->work.data = job;
+        d->n.received++;
+        d->workers_busy++;
+        int rc = uv_queue_work(d->loop, &job->work, job_work, job_after);
+        if (rc) {
+            log_err("cannot queue work: %s", uv_strerror(rc));
+            d->workers_busy--;
+            d->n.received--;
+            unclaim(d, job->path);
+            intake_job_free(job);
+        }
+    }
+    if (!d->stopping && d->rescan_wanted && d->pending_n == 0 && d->scans_running == 0)
+        rescan_all(d);
+}
+
+/* ---- commit ---- */
+
+static void retry_timer_cb(uv_timer_t *t)
+{
+    flush_batch(t->data);
+}
+
+static void flush_batch(daemon_state *d)
+{
+    uv_timer_stop(&d->batch_timer);
+    if (d->batch_n == 0)
+        return;
+    store_item *items = xcalloc(d->batch_n, sizeof *items);
+    size_t i = 0;
+    for (intake_job *j = d->batch_head; j; j = j->next)
+        intake_store_item(j, &items[i++]);
+    char err[512];
+    int rc = store_commit_batch(d->st, items, d->batch_n, err, sizeof err);
+    if (rc) {
+        free(items);
+        d->n.commit_errors++;
+        if (!d->commit_blocked)
+            log_err("%s; intake paused, %zu records kept in memory and retried (files stay in "
+                    "place)",
+                    err, d->batch_n);
+        snprintf(d->block_reason, sizeof d->block_reason, "%s", err);
+        d->commit_blocked = true;
+        d->retry_delay_ms = d->retry_delay_ms ? d->retry_delay_ms * 2 : 500;
+        if (d->retry_delay_ms > 30000)
+            d->retry_delay_ms = 30000;
+        if (!d->finished)
+            uv_timer_start(&d->retry_timer, retry_timer_cb, d->retry_delay_ms, 0);
+        return;
+    }
+    if (d->commit_blocked)
+        log_notice("commit succeeded again; intake resumes");
+    d->commit_blocked = false;
+    d->retry_delay_ms = 0;
+    d->n.batches++;
+    CRASHPOINT("daemon.after_commit");
+    i = 0;
+    intake_job *j = d->batch_head;
+    while (j) {
+        intake_job *next = j->next;
+        store_item *it = &items[i++];
+        bool failed = j->outcome == INTAKE_FAILED;
+        if (j->outcome == INTAKE_OK && it->was_duplicate)
+            d->n.duplicates++;
+        else if (j->outcome == INTAKE_OK)
+            d->n.committed++;
+        else if (j->outcome == INTAKE_DROPPED)
+            d->n.dropped++;
+        else
+            d->n.failed++;
+        if (failed)
+            log_warn("file %s: failed at %s%s%s: %s", j->path, j->fail_stage,
+                     j->fail_plugin[0] ? " in plugin " : "", j->fail_plugin, j->fail_reason);
+        if (strcmp(j->source_kind, "file") == 0)
+            acknowledge(d, j->path, j->watch_index, failed);
+        unclaim(d, j->path);
+        intake_job_free(j);
+        j = next;
+    }
+    free(items);
+    d->batch_head = d->batch_tail = NULL;
+    d->batch_n = 0;
+    admit(d);
+    maybe_finish(d);
+}
+
+/* ---- watcher and scans ---- */
+
+static void on_watch_event(void *ctx, size_t watch_index, const char *name, watch_event ev)
+{
+    daemon_state *d = ctx;
+    if (d->stopping)
+        return;
+    char *path = join_path(d->cfg->watch[watch_index].path, name);
+    switch (ev) {
+    case WATCH_READY:
+        pathset_remove(d->writing, path);
+        enqueue(d, watch_index, name);
+        admit(d);
+        break;
+    case WATCH_WRITING:
+        if (pathset_count(d->writing) < 100000)
+            pathset_add(d->writing, path);
+        break;
+    case WATCH_GONE:
+        pathset_remove(d->writing, path);
+        break;
+    }
+    free(path);
+}
+
+static void on_overflow(void *ctx)
+{
+    daemon_state *d = ctx;
+    pathset_free(d->writing); /* what was being written is unknown now: rely on settle_ms */
+    d->writing = pathset_new();
+    d->rescan_wanted = true;
+    admit(d);
+}
+
+static void settle_timer_cb(uv_timer_t *t)
+{
+    rescan_all(t->data);
+}
+
+static void on_scan_done(void *ctx, const scan_result *res)
+{
+    daemon_state *d = ctx;
+    d->scans_running--;
+    if (d->stopping) {
+        maybe_finish(d);
+        return;
+    }
+    const cfg_watch *w = &d->cfg->watch[res->watch_index];
+    if (res->error) {
+        log_err("scan of %s failed: %s", w->path, strerror(-res->error));
+        return;
+    }
+    int64_t now_ns = intake_now_ms() * 1000000;
+    int64_t settle_ns = d->cfg->settle_ms * 1000000;
+    bool fresh_seen = false;
+    for (size_t i = 0; i < res->n; i++) {
+        const scan_entry *e = &res->entries[i];
+        char *path = join_path(w->path, e->name);
+        bool skip = pathset_has(d->claimed, path) || pathset_has(d->writing, path);
+        if (!skip && e->kind == 'o') {
+            if (pathset_add(d->warned, path))
+                log_warn("file %s: not a regular file (FIFO, device or socket); ignored", path);
+            skip = true;
+        }
+        if (!skip && e->kind == 'f' && w->after == CFG_AFTER_KEEP &&
+            store_file_known(d->st, e->dev, e->ino, e->size, e->mtime_ns))
+            skip = true; /* kept after an earlier commit */
+        if (!skip && e->kind == 'f' && now_ns - e->mtime_ns < settle_ns) {
+            fresh_seen = true; /* maybe still being written: look again once it has settled */
+            skip = true;
+        }
+        free(path);
+        if (!skip)
+            enqueue(d, res->watch_index, e->name);
+    }
+    if (fresh_seen && !uv_is_active((uv_handle_t *)&d->settle_timer))
+        uv_timer_start(&d->settle_timer, settle_timer_cb, (uint64_t)d->cfg->settle_ms + 50, 0);
+    admit(d);
+}
+
+static void rescan_all(daemon_state *d)
+{
+    if (d->stopping || d->scans_running)
+        return;
+    d->rescan_wanted = false;
+    for (size_t i = 0; i < d->cfg->n_watch; i++) {
+        if (watcher_scan(d->loop, i, d->cfg->watch[i].path, on_scan_done, d) == 0)
+            d->scans_running++;
+    }
+}
+
+static void rescan_timer_cb(uv_timer_t *t)
+{
+    rescan_all(t->data);
+}
+
+/* ---- stop ---- */
+
+static void close_handle(uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void maybe_finish(daemon_state *d)
+{
+    if (!d->stopping || d->finished || d->workers_busy || d->scans_running)
+        return;
+    if (d->batch_n)
+        flush_batch(d);
+    if (d->batch_n) {
+        /* could not commit: the records stay uncommitted, their files stay in place and are
+         * taken again at the next start; nothing is lost */
+        log_err("stopping with %zu uncommitted records (their files stay in place)", d->batch_n);
+        while (d->batch_head) {
+            intake_job *next = d->batch_head->next;
+            intake_job_free(d->batch_head);
+            d->batch_head = next;
+        }
+        d->batch_n = 0;
+        d->exit_code = DAEMON_EXIT_FAILURE;
+    }
+    d->finished = true;
+    log_info("stopped: %llu committed, %llu duplicates, %llu dropped, %llu failed",
+             (unsigned long long)d->n.committed, (unsigned long long)d->n.duplicates,
+             (unsigned long long)d->n.dropped, (unsigned long long)d->n.failed);
+    ctl_server_close(d->ctl);
+    d->ctl = NULL;
+    close_handle((uv_handle_t *)&d->batch_timer);
+    close_handle((uv_handle_t *)&d->rescan_timer);
+    close_handle((uv_handle_t *)&d->retry_timer);
+    close_handle((uv_handle_t *)&d->settle_timer);
+    close_handle((uv_handle_t *)&d->stop_timer);
+    close_handle((uv_handle_t *)&d->sig_term);
+    close_handle((uv_handle_t *)&d->sig_int);
+}
+
+static void begin_stop(daemon_state *d, const char *why)
+{
+    if (d->stopping)
+        return;
+    log_info("stopping (%s): finishing %zu articles in flight", why, in_flight(d));
+    d->stopping = true;
+    watcher_stop(d->w);
+    d->w = NULL;
+    uv_timer_stop(&d->rescan_timer);
+    uv_timer_stop(&d->settle_timer);
+    clear_pending(d);
+    if (d->commit_blocked) {
+        uv_timer_stop(&d->retry_timer);
+    }
+    maybe_finish(d);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    begin_stop(h->data, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void stop_timer_cb(uv_timer_t *t)
+{
+    begin_stop(t->data, "shutdown command");
+}
+
+/* ---- control ---- */
+
+static json_t *counters_json(daemon_state *d)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "received",
+                     (json_int_t)d->n.received, "committed", (json_int_t)d->n.committed,
+                     "duplicates", (json_int_t)d->n.duplicates, "dropped",
+                     (json_int_t)d->n.dropped, "failed", (json_int_t)d->n.failed, "in_flight",
+                     (json_int_t)in_flight(d), "queue_depth", (json_int_t)d->pending_n,
+                     "queue_max", (json_int_t)d->cfg->queue_max, "batches",
+                     (json_int_t)d->n.batches, "commit_errors", (json_int_t)d->n.commit_errors,
+                     "rescheduled", (json_int_t)d->n.changed);
+}
+
+static const char *state_name(const daemon_state *d)
+{
+    if (d->stopping)
+        return "stopping";
+    if (d->commit_blocked)
+        return "blocked";
+    if (d->paused)
+        return "paused";
+    return "running";
+}
+
+static int request_int(json_t *req, const char *key, int def, int min, int max)
+{
+    json_t *v = json_object_get(req, key);
+    if (!json_is_integer(v))
+        return def;
+    json_int_t n = json_integer_value(v);
+    return n < min ? min : n > max ? max : (int)n;
+}
+
+static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
+{
+    daemon_state *d = ctx;
+    if (strcmp(cmd, "status") == 0) {
+        json_t *watch = json_array();
+        for (size_t i = 0; i < d->cfg->n_watch; i++) {
+            const cfg_watch *w = &d->cfg->watch[i];
+            static const char *const after[] = {"move", "keep", "delete"};
+            json_array_append_new(watch, json_pack("{s:s, s:s}", "path", w->path, "after",
+                                                   after[w->after]));
+        }
+        json_t *plugins = json_array();
+        for (size_t i = 0; i < d->cfg->n_plugins; i++)
+            json_array_append_new(plugins, json_string(d->cfg->plugins[i].name));
+        json_t *reply = json_pack(
+            "{s:b, s:s, s:i, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I}", "ok",
+            1, "version", INGESTD_VERSION, "protocol", CTL_PROTOCOL_VERSION, "pid",
+            (json_int_t)getpid(), "uptime_s", (json_int_t)((intake_now_ms() - d->started_ms) / 1000),
+            "state", state_name(d), "config", d->cfg->file, "database", d->cfg->database,
+            "control_socket", d->cfg->control_socket, "watch", watch, "plugins", plugins,
+            "workers", (json_int_t)d->cfg->workers, "queue_depth", (json_int_t)d->pending_n,
+            "in_flight", (json_int_t)in_flight(d), "queue_max", (json_int_t)d->cfg->queue_max);
+        if (d->commit_blocked)
+            json_object_set_new(reply, "blocked_reason", json_string(d->block_reason));
+        json_t *totals = store_totals(d->st);
+        if (totals)
+            json_object_set_new(reply, "totals", totals);
+        return reply;
+    }
+    if (strcmp(cmd, "stats") == 0) {
+        json_t *reply = counters_json(d);
+        json_object_set_new(reply, "ok", json_true());
+        json_object_set_new(reply, "plugins", pipeline_stats(d->pipe));
+        return reply;
+    }
+    if (strcmp(cmd, "recent") == 0) {
+        json_t *arts = store_recent(d->st, request_int(req, "n", 10, 1, 1000));
+        if (!arts)
+            return ctl_error("recent: database query failed");
+        return json_pack("{s:b, s:o}", "ok", 1, "articles", arts);
+    }
+    if (strcmp(cmd, "get") == 0) {
+        const char *uid = json_string_value(json_object_get(req, "uid"));
+        if (!uid || !*uid)
+            return ctl_error("get: missing \"uid\"");
+        json_t *art = store_get(d->st, uid, json_is_true(json_object_get(req, "raw")));
+        if (!art)
+            return ctl_error("get: no article with uid \"%s\" (or the prefix is ambiguous)", uid);
+        return json_pack("{s:b, s:o}", "ok", 1, "article", art);
+    }
+    if (strcmp(cmd, "failures") == 0) {
+        json_t *f = store_failures(d->st, request_int(req, "n", 20, 1, 1000));
+        if (!f)
+            return ctl_error("failures: database query failed");
+        return json_pack("{s:b, s:o}", "ok", 1, "failures", f);
+    }
+    if (strcmp(cmd, "pause") == 0) {
+        d->paused = true;
+        log_notice("intake paused by control command");
+        return json_pack("{s:b, s:s}", "ok", 1, "state", state_name(d));
+    }
+    if (strcmp(cmd, "resume") == 0) {
+        if (d->paused)
+            log_notice("intake resumed by control command");
+        d->paused = false;
+        admit(d);
+        return json_pack("{s:b, s:s}", "ok", 1, "state", state_name(d));
+    }
+    if (strcmp(cmd, "shutdown") == 0) {
+        /* answer first; stop on the next loop turn, after the reply is written */
+        uv_timer_start(&d->stop_timer, stop_timer_cb, 10, 0);
+        return json_pack("{s:b, s:s}", "ok", 1, "state", "stopping");
+    }
+    return ctl_error("unknown command \"%s\" (commands: status, stats, recent, get, failures, "
+                     "pause, resume, shutdown)",
+                     cmd);
+}
+
+/* ---- start ---- */
+
+static void fail_start(const char *msg)
+{
+    fprintf(stderr, "ingestd: %s\n", msg);
+}
+
+int daemon_run(const char *config_path)
+{
+    char err[1024];
+    config *cfg = NULL;
+    if (config_load(config_path, &cfg, err, sizeof err) != 0) {
+        fail_start(err);
+        return DAEMON_EXIT_CONFIG;
+    }
+    log_set_level(log_level_from_name(cfg->log_level));
+    crashpoint_init();
+    /* the threadpool size is read when the first work is queued */
+    char nthreads[32];
+    snprintf(nthreads, sizeof nthreads, "%lld", (long long)cfg->workers + 1);
+    setenv("UV_THREADPOOL_SIZE", nthreads, 1);
+
+    daemon_state *d = xcalloc(1, sizeof *d);
+    d->cfg = cfg;
+    d->exit_code = DAEMON_EXIT_OK;
+    d->started_ms = intake_now_ms();
+    d->loop = uv_default_loop();
+    d->loop->data = d;
+    d->claimed = pathset_new();
+    d->writing = pathset_new();
+    d->warned = pathset_new();
+    d->pending_max = (size_t)cfg->queue_max * 4 > 4096 ? (size_t)cfg->queue_max * 4 : 4096;
+    int code = DAEMON_EXIT_OK;
+
+    d->watch_real = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof(char *));
+    for (size_t i = 0; i < cfg->n_watch; i++) {
+        d->watch_real[i] = realpath(cfg->watch[i].path, NULL);
+        if (!d->watch_real[i])
+            d->watch_real[i] = xstrdup(cfg->watch[i].path);
+    }
+
+    if (pipeline_build(cfg, &d->pipe, err, sizeof err) != 0) {
+        fail_start(err);
+        code = DAEMON_EXIT_CONFIG;
+        goto out;
+    }
+    store_options sopt = {.synchronous_full = strcmp(cfg->synchronous, "full") == 0};
+    if (store_open(cfg->database, &sopt, &d->st, err, sizeof err) != 0) {
+        fail_start(err);
+        code = DAEMON_EXIT_FAILURE;
+        goto out;
+    }
+    if (ctl_server_start(d->loop, cfg->control_socket, NULL, handle_request, d, &d->ctl, err,
+                         sizeof err) != 0) {
+        fail_start(err);
+        code = DAEMON_EXIT_FAILURE;
+        goto out;
+    }
+    char **dirs = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof(char *));
+    for (size_t i = 0; i < cfg->n_watch; i++)
+        dirs[i] = cfg->watch[i].path;
+    watcher_callbacks cbs = {.on_event = on_watch_event, .on_overflow = on_overflow, .ctx = d};
+    int wrc = watcher_start(d->loop, dirs, cfg->n_watch, &cbs, &d->w, err, sizeof err);
+    free(dirs);
+    if (wrc != 0) {
+        fail_start(err);
+        ctl_server_close(d->ctl);
+        d->ctl = NULL;
+        uv_run(d->loop, UV_RUN_NOWAIT);
+        code = DAEMON_EXIT_FAILURE;
+        goto out;
+    }
+
+    uv_timer_t *timers[] = {&d->batch_timer, &d->rescan_timer, &d->retry_timer, &d->settle_timer,
+                            &d->stop_timer};
+    for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
+        uv_timer_init(d->loop, timers[i]);
+        timers[i]->data = d;
+    }
+    uv_signal_init(d->loop, &d->sig_term);
+    uv_signal_init(d->loop, &d->sig_int);
+    d->sig_term.data = d->sig_int.data = d;
+    uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+    uv_signal_start(&d->sig_int, on_signal, SIGINT);
+    signal(SIGPIPE, SIG_IGN);
+    if (cfg->rescan_interval_s > 0)
+        uv_timer_start(&d->rescan_timer, rescan_timer_cb, (uint64_t)cfg->rescan_interval_s * 1000,
+                       (uint64_t)cfg->rescan_interval_s * 1000);
+
+    for (size_t i = 0; i < cfg->n_watch; i++)
+        log_info("watching %s (after commit: %s)", cfg->watch[i].path,
+                 cfg->watch[i].after == CFG_AFTER_MOVE   ? "move to done/"
+                 : cfg->watch[i].after == CFG_AFTER_KEEP ? "keep"
+                                                         : "delete");
+    log_info("ingestd %s ready: database %s, control socket %s, %zu plugins", INGESTD_VERSION,
+             cfg->database, cfg->control_socket, pipeline_size(d->pipe));
+    rescan_all(d);
+    uv_run(d->loop, UV_RUN_DEFAULT);
+    code = d->exit_code;
+
+out:
+    /* let libuv finish closing whatever is still closing */
+    uv_run(d->loop, UV_RUN_NOWAIT);
+    if (d->w) {
+        watcher_stop(d->w);
+        uv_run(d->loop, UV_RUN_NOWAIT);
+    }
+    clear_pending(d);
+    store_close(d->st);
+    pipeline_free(d->pipe);
+    for (size_t i = 0; i < cfg->n_watch; i++)
+        free(d->watch_real[i]);
+    free(d->watch_real);
+    pathset_free(d->claimed);
+    pathset_free(d->writing);
+    pathset_free(d->warned);
+    uv_loop_close(d->loop);
+    free(d);
+    config_free(cfg);
+    return code;
+}
