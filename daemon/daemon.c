@@ -32,6 +32,7 @@
 #include "crashpoint.h"
 #include "intake.h"
 #include "log.h"
+#include "notify.h"
 #include "pathset.h"
 #include "pipeline.h"
 #include "store.h"
@@ -567,6 +568,7 @@ static void begin_stop(daemon_state *d, const char *why)
         return;
     log_info("stopping (%s): finishing %zu articles in flight", why, in_flight(d));
     d->stopping = true;
+    notify_send("STOPPING=1");
     watcher_stop(d->w);
     d->w = NULL;
     uv_timer_stop(&d->rescan_timer);
@@ -797,6 +799,7 @@ int daemon_run(const char *config_path)
     log_info("ingestd %s ready: database %s, control socket %s, %zu plugins", INGESTD_VERSION,
              cfg->database, cfg->control_socket, pipeline_size(d->pipe));
     rescan_all(d);
+    notify_send("READY=1\nSTATUS=watching folders");
     uv_run(d->loop, UV_RUN_DEFAULT);
     code = d->exit_code;
 
