@@ -7,7 +7,11 @@
  * prepared once, at open, with bound parameters.
  *
  * Errors: functions return 0 or a negative errno-style code and, where an `err` buffer is
- * given, a one-line message naming the database path and the SQLite error.
+ * given, a one-line message naming the database path and the SQLite error. A full disk (or the
+ * max_db_bytes cap) is always -ENOSPC, so the daemon can pause intake and retry later.
+ *
+ * Schema: versioned by PRAGMA user_version, one migration per version (see store.c for the
+ * tables). Timestamps are ISO 8601 UTC with milliseconds ("2024-05-01T12:00:00.123Z").
  */
 #ifndef INGESTD_STORE_H
 #define INGESTD_STORE_H
@@ -21,31 +25,35 @@
 
 typedef struct store store;
 
+/* Zero-initialize and set what you need; a zero member means "default". */
 typedef struct store_options {
-    bool synchronous_full; /* PRAGMA synchronous=FULL instead of NORMAL (WAL either way) */
-    bool read_only;        /* open an existing database read-only (no migration) */
+    bool synchronous_full;    /* PRAGMA synchronous=FULL instead of NORMAL (WAL either way) */
+    bool read_only;           /* open an existing database read-only (no migration) */
+    unsigned busy_timeout_ms; /* wait this long for another writer's lock (default 5000) */
+    uint64_t max_db_bytes;    /* cap on the database size; beyond it commits fail with -ENOSPC
+                                 (0 = no cap; the schema itself is always created) */
 } store_options;
 
 /* Identity of a source file, committed in the same transaction as its article or failure. */
 typedef struct store_file_identity {
     const char *path; /* the path the file had when it was claimed */
-    uint64_t dev;
+    uint64_t dev;     /* stored as the int64 with the same bits */
     uint64_t ino;
     int64_t size;
     int64_t mtime_ns;
-    char sha256[65]; /* hex of the whole original bytes */
+    char sha256[65]; /* hex of the whole original bytes ("" when not computed) */
 } store_file_identity;
 
 /* One finished article job: either a record that passed the chain (rec != NULL, fail_* NULL),
  * a record dropped by a plugin (rec != NULL, dropped_by set), or a failure (rec may be NULL,
  * fail_stage and fail_reason set). */
 typedef struct store_item {
-    ingestd_record *rec; /* borrowed */
-    const char *source_kind; /* "file" | "feed" | "stdin" */
-    const char *source;      /* path, URL or "-" */
+    ingestd_record *rec;     /* borrowed */
+    const char *source_kind; /* "file" | "feed" | "stdin"; NULL: the record's */
+    const char *source;      /* path, URL or "-"; NULL: the record's */
     const void *raw;         /* original bytes (borrowed); may be NULL for an oversized file */
     size_t raw_len;
-    const char *encoding;    /* the detected/declared encoding of raw, e.g. "utf-8" */
+    const char *encoding; /* the detected/declared encoding of raw, e.g. "utf-8" */
     bool has_file;
     store_file_identity file;
     const char *dropped_by;  /* plugin name when a plugin returned INGESTD_DROP */
@@ -54,43 +62,69 @@ typedef struct store_item {
     const char *fail_reason;
 
     /* out, set by store_commit_batch */
-    int64_t article_id;  /* rowid in articles (0 for failures and drops) */
-    int64_t failure_id;  /* rowid in failures (0 unless a failure) */
-    bool was_duplicate;  /* the uid already existed: only a new source row was added */
+    int64_t article_id; /* rowid in articles (0 for failures and drops) */
+    int64_t failure_id; /* rowid in failures (0 unless a failure) */
+    bool was_duplicate; /* the uid already existed: only a new source row was added */
 } store_item;
 
 /* Open (creating if needed) the database at path, set WAL mode, busy timeout, run migrations up
- * to the current PRAGMA user_version. The parent folder must exist. */
-int store_open(const char *path, const store_options *opt, store **out, char *err,
-               size_t errlen);
+ * to the current PRAGMA user_version. The parent folder must exist. opt may be NULL (defaults).
+ * On success *out is a handle owned by the caller (store_close). Fails with -EPROTONOSUPPORT
+ * when the database's schema is newer than this code knows, -EINVAL when a read-only open
+ * finds an older (unmigrated) schema, -ENOSPC/-EIO for SQLite errors; *out is NULL then. */
+int store_open(const char *path, const store_options *opt, store **out, char *err, size_t errlen);
+/* Finalize every statement and close the database (checkpointing the WAL when this is the last
+ * connection). NULL is a no-op. */
 void store_close(store *st);
 
+/* The schema version this code creates (the value of PRAGMA user_version after store_open). */
+int store_schema_version(void);
+
 /* Commit n items in ONE transaction: for each record, INSERT the article (uid UNIQUE: an
- * existing uid adds only a `sources` row and sets was_duplicate), its raw bytes, the file
- * identity; for each failure a `failures` row with the raw bytes and the file identity. Either
- * all items are committed or none (rolled back, -EIO, err set). Crash points:
- * "store.before_begin", "store.after_insert", "store.before_commit", "store.after_commit". */
+ * existing uid, from an earlier batch or earlier in this one, adds only a `sources` row and sets
+ * was_duplicate), its raw bytes (deduplicated by SHA-256), the file identity (outcome
+ * committed/duplicate); for each failure a `failures` row with the raw bytes and the file
+ * identity (outcome failed); for a drop only the file identity (outcome dropped). Records must
+ * have a uid (rec_compute_uid) and are only read. Either all items are committed or none: on
+ * error the batch is rolled back, every item's out fields are zeroed, err is set, and the
+ * result is -ENOSPC (disk full or max_db_bytes reached), -EINVAL (a malformed item, e.g. a
+ * record without uid: a programming error, retrying will not help) or -EIO (any other SQLite
+ * error). n == 0 is a no-op. Crash points: "store.before_begin", "store.after_insert" (after
+ * the first item's rows), "store.before_commit", "store.after_commit". */
 int store_commit_batch(store *st, store_item *items, size_t n, char *err, size_t errlen);
 
 /* True when a file with exactly this identity (dev, ino, size, mtime_ns) was committed (as an
- * article, a drop or a failure). Used by scans to skip what is already done. */
+ * article, a duplicate, a drop or a failure). Used by scans to skip what is already done.
+ * An index lookup; false on a database error. */
 bool store_file_known(store *st, uint64_t dev, uint64_t ino, int64_t size, int64_t mtime_ns);
 
-/* The n most recent articles, newest first: a JSON array of objects with uid, title, lang,
- * published_at, source, ingested_at. Caller owns it. */
+/* The n most recent articles (by ingested_at, then commit order), newest first: a JSON array
+ * of objects with uid, title, lang, published_at, source, ingested_at. n is clamped to
+ * 0..10000. Caller owns it; NULL on a database error. */
 json_t *store_recent(store *st, int n);
 
-/* One article by uid (a unique prefix of at least 6 hex chars is accepted): every record field,
- * meta as an object, and `sources` (array of {source_kind, source, received_at}). With
- * with_raw, `raw` holds the original bytes as text when they are UTF-8, else `raw_base64`.
- * Returns NULL when not found (-ENOENT semantics), caller owns the result. */
+/* One article by uid (a unique prefix of at least 6 hex chars is accepted, either case): every
+ * record field (uid, source_kind, source, url, guid, title, body, lang, lang_confidence,
+ * published_at, updated_at, published_utc, ingested_at), meta as an object, and `sources`
+ * (array of {source_kind, source, received_at}, first arrival first). With with_raw, the first
+ * arrival's original bytes: `raw` as text when they are UTF-8 without NUL, else `raw_base64`
+ * (RFC 4648); `raw_encoding` names their encoding; `raw` is null when they were not kept.
+ * Returns NULL when not found, ambiguous or malformed; caller owns the result. */
 json_t *store_get(store *st, const char *uid, bool with_raw);
 
-/* The n most recent failures, newest first: id, source, stage, plugin, reason, failed_at. */
+/* store_get with the reason when there is no result: 0 and *out set (caller owns it), or
+ * -EINVAL (not 6..32 hex chars), -ENOENT (no such article), -ENOTUNIQ (the prefix matches more
+ * than one article), -EIO (database error); *out is NULL then. */
+int store_lookup(store *st, const char *uid, bool with_raw, json_t **out);
+
+/* The n most recent failures, newest first: a JSON array of objects with id, source_kind,
+ * source, stage, plugin, reason, failed_at, retried_at. n is clamped to 0..10000. Caller owns
+ * it; NULL on a database error. */
 json_t *store_failures(store *st, int n);
 
 /* Totals from the database: {"articles": N, "sources": N, "failures": N, "files": N,
- * "db_bytes": N}. */
+ * "db_bytes": N} (db_bytes: page_count * page_size, WAL content included). Caller owns it;
+ * NULL on a database error. Counts rows, so it costs a scan on large databases. */
 json_t *store_totals(store *st);
 
 /* The database path as given to store_open. */
