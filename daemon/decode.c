@@ -198,16 +198,16 @@ static int scan_utf8(const unsigned char *s, size_t len, size_t *stop, bool *has
     size_t i = 0;
     bool cr = false;
     while (i < len) {
-        if (len - i >= 8) {
+        while (len - i >= 8) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if ((w & HIGHS) == 0 && !word_has_zero(w)) {
-                if (!cr && word_has_zero(w ^ (ONES * '\r')))
-                    cr = true;
-                i += 8;
-                continue;
-            }
+            if ((w & HIGHS) != 0 || word_has_zero(w))
+                break;
+            cr = cr || word_has_zero(w ^ (ONES * '\r'));
+            i += 8;
         }
+        if (i >= len)
+            break;
         unsigned c = s[i];
         if (c < 0x80) {
             if (c == 0) {
@@ -215,16 +215,21 @@ static int scan_utf8(const unsigned char *s, size_t len, size_t *stop, bool *has
                 *has_cr = cr;
                 return SCAN_NUL;
             }
-            if (c == '\r')
-                cr = true;
+            cr = cr || c == '\r';
             i++;
+            continue;
+        }
+        /* Two-byte sequences (Latin accents, Cyrillic, Greek) first: they are most of the
+         * non-ASCII text we see. */
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (len - i < 2 || (s[i + 1] & 0xC0) != 0x80)
+                goto invalid;
+            i += 2;
             continue;
         }
         size_t need;
         unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
+        if (c >= 0xE0 && c <= 0xEF) {
             need = 2;
             if (c == 0xE0)
                 lo = 0xA0;
@@ -239,11 +244,9 @@ static int scan_utf8(const unsigned char *s, size_t len, size_t *stop, bool *has
         } else {
             goto invalid;
         }
-        if (len - i <= need || s[i + 1] < lo || s[i + 1] > hi)
+        if (len - i <= need || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80 ||
+            (need == 3 && (s[i + 3] & 0xC0) != 0x80))
             goto invalid;
-        for (size_t k = 2; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                goto invalid;
         i += need + 1;
     }
     *has_cr = cr;

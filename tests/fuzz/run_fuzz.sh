@@ -31,7 +31,13 @@ command -v ninja >/dev/null 2>&1 && generator="-G Ninja"
 CC=$cc cmake -S "$repo" -B "$build" $generator -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DENABLE_FUZZING=ON -DENABLE_TESTS=OFF >"$build/configure.log" 2>&1 ||
     { cat "$build/configure.log" >&2; echo "run_fuzz.sh: configure failed" >&2; exit 1; }
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" ||
+targets=""
+for t in "$@"; do
+    targets="$targets --target $t"
+done
+# Named targets build alone (with the plugins they depend on); otherwise everything builds.
+# shellcheck disable=SC2086
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" $targets ||
     { echo "run_fuzz.sh: build failed" >&2; exit 1; }
 
 if [ $# -eq 0 ]; then
