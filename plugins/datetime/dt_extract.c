@@ -1,0 +1,161 @@
+/*
+ * dt_extract - header zone walk and the choice of published/updated (see dt_extract.h).
+ */
+#include "dt_extract.h"
+
+#include <string.h>
+
+#include "dt_scan.h"
+#include "dt_text.h"
+
+static bool line_is_blank(const char *p, const char *end)
+{
+    return dt_skip_spaces(p, end) == end;
+}
+
+static bool has_ascii_digit(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p >= '0' && *p <= '9')
+            return true;
+    return false;
+}
+
+/* Give a time without a date the date (and, when it has none, the offset) of the stamp before
+ * it. Returns false when there is none. */
+static bool complete_time_only(dt_stamp *st, const dt_result *res)
+{
+    if (!st->is_time_only)
+        return true;
+    if (res->n_found == 0)
+        return false;
+    const dt_stamp *prev = &res->found[res->n_found - 1];
+    st->year = prev->year, st->month = prev->month, st->day = prev->day;
+    if (!st->has_offset && !st->unknown_zone[0] && prev->has_offset) {
+        st->has_offset = true;
+        st->offset_min = prev->offset_min;
+    }
+    st->is_time_only = false;
+    return true;
+}
+
+static void scan_zone(const dt_tables *t, const char *text, size_t len, dt_result *res)
+{
+    size_t pos = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* BOM */
+        pos = 3;
+    unsigned line_no = 1, non_empty = 0;
+    size_t zone_end = len < DT_ZONE_BYTES ? len : DT_ZONE_BYTES;
+    while (pos < zone_end && non_empty < DT_ZONE_LINES && res->n_found < DT_MAX_FOUND) {
+        size_t window = len - pos < DT_LINE_BYTES ? len - pos : DT_LINE_BYTES;
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', window);
+        size_t line_len, next;
+        bool is_cut = false;
+        if (nl) {
+            line_len = (size_t)(nl - line);
+            next = pos + line_len + 1;
+        } else {
+            line_len = window;
+            next = len;
+            if (pos + window < len) { /* a long line: find its end inside the zone only */
+                is_cut = true;
+                size_t from = pos + window;
+                if (from < zone_end) {
+                    const char *nl2 = memchr(text + from, '\n', zone_end - from);
+                    if (nl2)
+                        next = (size_t)(nl2 - text) + 1;
+                }
+            }
+        }
+        if (line_len > 0 && line[line_len - 1] == '\r')
+            line_len--;
+        const char *line_end = line + line_len;
+        if (!line_is_blank(line, line_end)) {
+            non_empty++;
+            if (has_ascii_digit(line, line_end)) {
+                dt_stamp got[DT_MAX_FOUND];
+                size_t n =
+                    dt_scan_line(t, line, line_len, is_cut, got, DT_MAX_FOUND - res->n_found);
+                for (size_t i = 0; i < n; i++) {
+                    if (!complete_time_only(&got[i], res))
+                        continue;
+                    got[i].start += pos;
+                    got[i].line = line_no;
+                    res->found[res->n_found++] = got[i];
+                }
+            }
+        }
+        pos = next;
+        line_no++;
+    }
+}
+
+/* Published: see dt_extract.h. Marks the stamps it absorbed in used[]. */
+static void pick_published(dt_result *res, bool used[])
+{
+    int base = -1;
+    for (size_t i = 0; i < res->n_found && base < 0; i++)
+        if (res->found[i].role == DT_ROLE_PUBLISHED)
+            base = (int)i;
+    for (size_t i = 0; i < res->n_found && base < 0; i++)
+        if (res->found[i].role == DT_ROLE_NONE)
+            base = (int)i;
+    if (base < 0)
+        return;
+    res->published = res->found[base];
+    used[base] = true;
+    for (size_t i = 0; i < res->n_found; i++) {
+        const dt_stamp *st = &res->found[i];
+        if (used[i] || st->role == DT_ROLE_UPDATED)
+            continue;
+        if (dt_stamp_compatible(&res->published, st)) {
+            dt_stamp_merge(&res->published, st);
+            used[i] = true;
+        }
+    }
+    res->has_published = true;
+}
+
+/* The latest stamp of the given role not used for published (merging compatible readings of
+ * it); plain stamps must be strictly later than published, update stamps not earlier. */
+static bool pick_latest(dt_result *res, const bool used[], dt_role role, dt_stamp *out)
+{
+    bool have = false;
+    for (size_t i = 0; i < res->n_found; i++) {
+        const dt_stamp *st = &res->found[i];
+        bool eligible = role == DT_ROLE_UPDATED ? st->role == DT_ROLE_UPDATED
+                                                : st->role != DT_ROLE_UPDATED && !used[i];
+        if (!eligible)
+            continue;
+        if (res->has_published) {
+            int order = dt_stamp_compare(st, &res->published);
+            if (order < 0 || (order == 0 && role != DT_ROLE_UPDATED))
+                continue;
+        }
+        if (!have) {
+            *out = *st;
+            have = true;
+        } else if (dt_stamp_compatible(out, st)) {
+            dt_stamp_merge(out, st);
+        } else if (dt_stamp_compare(st, out) > 0) {
+            *out = *st;
+        }
+    }
+    return have;
+}
+
+void dt_extract(const dt_tables *t, const char *text, size_t len, dt_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!text)
+        return;
+    scan_zone(t, text, len, res);
+    bool used[DT_MAX_FOUND] = {false};
+    pick_published(res, used);
+    res->has_updated = pick_latest(res, used, DT_ROLE_UPDATED, &res->updated);
+    if (!res->has_updated)
+        res->has_updated = pick_latest(res, used, DT_ROLE_NONE, &res->updated);
+    for (size_t i = 0; i < res->n_found && !res->unknown_zone[0]; i++)
+        memcpy(res->unknown_zone, res->found[i].unknown_zone, DT_ZONE_MAX);
+}

@@ -1,0 +1,42 @@
+/*
+ * dt_extract - finds the publication and update time of an article in its header zone.
+ *
+ * The header zone is the first DT_ZONE_LINES non-empty lines that start within the first
+ * DT_ZONE_BYTES bytes; of each line only the first DT_LINE_BYTES bytes are read, so the work is
+ * bounded whatever the input (a 10 MB text without a newline costs the same as a short one).
+ * Date lines are read by dt_scan; the stamps are then merged and chosen:
+ *   - published: the first stamp labelled as publication, else the first plain stamp, merged
+ *     with every compatible non-update stamp so the most precise reading wins ("05.09.2025" +
+ *     "2025-09-05T20:33+0300" -> 2025-09-05T20:33:00+03:00);
+ *   - updated: the latest stamp marked as an update (not earlier than published), else the
+ *     latest plain stamp strictly later than published.
+ *
+ * Pure function on caller memory: no allocation, no global state, any thread (t is shared
+ * read-only).
+ */
+#ifndef DT_EXTRACT_H
+#define DT_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dt_stamp.h"
+
+#define DT_ZONE_LINES 8
+#define DT_ZONE_BYTES 1536
+#define DT_LINE_BYTES 256
+#define DT_MAX_FOUND  20
+
+typedef struct dt_result {
+    dt_stamp found[DT_MAX_FOUND]; /* every accepted stamp in text order; start is a text offset */
+    size_t n_found;
+    bool has_published, has_updated;
+    dt_stamp published, updated;    /* valid when has_published / has_updated */
+    char unknown_zone[DT_ZONE_MAX]; /* first unknown zone name met, "" when none */
+} dt_result;
+
+/* Read text[0..len) (any bytes; UTF-8 expected) with the lookup tables t and fill *res. Never
+ * fails: a text without a header date gives n_found 0 and neither time. */
+void dt_extract(const dt_tables *t, const char *text, size_t len, dt_result *res);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * dt_scan - the date grammar of the datetime plugin (see dt_scan.h).
+ *
+ * A stamp is   [weekday[,]] date [gap time [zone]]   or   time [zone] gap date   or a bare
+ * time, where
+ *   date = YYYY-MM-DD | YYYY/MM/DD | YYYY.MM.DD | D.M.YYYY | D. M. YYYY | D/M/YYYY | D-M-YYYY
+ *        | D[.] [de] Month[.][,] [de] YYYY | Month[.] D[,] YYYY        (+ "г.", "года", "." ...)
+ *   time = H:MM[:SS[.frac]] [am|pm] [Uhr|h|ч.]  (H.MM only after a connector: "ob 14.05")
+ *   zone = Z | ±HH[:MM] | ±HHMM | GMT/UTC[±H[:MM]] | named zone | (named zone)
+ *   gap  = spaces, an optional , | - – — · and an optional connector ("at", "um", "saat", "в").
+ * A line is a sequence of stamps joined by separators, each optionally introduced by a marker
+ * ("güncellendi:", "Updated", "Objavljeno:") that sets the role of the stamps after it.
+ * Every parser takes [p, end) and returns the position after what it read, or NULL.
+ */
+#include "dt_scan.h"
+
+#include <string.h>
+
+#include "dt_tables.h"
+#include "dt_text.h"
+
+static bool is_digit(const char *p, const char *end)
+{
+    return p < end && *p >= '0' && *p <= '9';
+}
+
+/* min..max ASCII digits at p (fails when more digits follow). */
+static const char *read_number(const char *p, const char *end, int min_digits, int max_digits,
+                               int *value)
+{
+    int n = 0, v = 0;
+    while (is_digit(p + n, end)) {
+        if (n == max_digits)
+            return NULL;
+        v = v * 10 + (p[n] - '0');
+        n++;
+    }
+    if (n < min_digits)
+        return NULL;
+    *value = v;
+    return p + n;
+}
+
+/* The length of the dash or bullet at p: - – — · • (0 when none). */
+static size_t dash_len(const char *p, const char *end)
+{
+    uint32_t cp = dt_utf8_peek(p, end);
+    if (cp == '-' || cp == '|' || cp == 0x2013 || cp == 0x2014 || cp == 0x00B7 || cp == 0x2022)
+        return cp < 0x80 ? 1 : (cp < 0x800 ? 2 : 3);
+    return 0;
+}
+
+static bool at_word_end(const char *p, const char *end)
+{
+    return p >= end || !dt_is_word(dt_utf8_peek(p, end));
+}
+
+/* ---- dates ---- */
+
+static const char *parse_numeric_date(const char *p, const char *end, dt_stamp *st)
+{
+    int a, b, c;
+    const char *q = read_number(p, end, 1, 4, &a);
+    if (!q || q >= end)
+        return NULL;
+    int a_digits = (int)(q - p);
+    char sep = *q;
+    if (sep != '-' && sep != '/' && sep != '.')
+        return NULL;
+    if (a_digits == 4) { /* year first: always Y-M-D */
+        q = read_number(q + 1, end, 1, 2, &b);
+        if (!q || q >= end || *q != sep)
+            return NULL;
+        q = read_number(q + 1, end, 1, 2, &c);
+        if (!q || !dt_date_valid(a, b, c))
+            return NULL;
+        st->year = a, st->month = b, st->day = c;
+        return q;
+    }
+    if (a_digits > 2)
+        return NULL;
+    q++;
+    if (sep == '.' && q < end && *q == ' ') /* "3. 9. 2025" */
+        q++;
+    q = read_number(q, end, 1, 2, &b);
+    if (!q || q >= end || *q != sep)
+        return NULL;
+    q++;
+    if (sep == '.' && q < end && *q == ' ')
+        q++;
+    q = read_number(q, end, 4, 4, &c);
+    if (!q)
+        return NULL;
+    int day = a, month = b;
+    if (sep != '.') { /* slash and dash dates: D/M unless the numbers force M/D */
+        if (a > 12 && b > 12)
+            return NULL;
+        if (b > 12) {
+            day = b, month = a;
+        } else if (a <= 12 && a != b) {
+            st->is_ambiguous = true;
+        }
+    }
+    if (!dt_date_valid(c, month, day))
+        return NULL;
+    st->year = c, st->month = month, st->day = day;
+    return q;
+}
+
+/* A day number with its ordinal mark: "3", "3.", "3rd", "1er". */
+static const char *parse_day(const char *p, const char *end, int *day, bool *has_dot)
+{
+    const char *q = read_number(p, end, 1, 2, day);
+    if (!q || *day < 1 || *day > 31)
+        return NULL;
+    *has_dot = false;
+    if (q < end && *q == '.') {
+        *has_dot = true;
+        return q + 1;
+    }
+    static const char *const ordinals[] = {"st", "nd", "rd", "th", "er"};
+    for (size_t i = 0; i < sizeof ordinals / sizeof ordinals[0]; i++) {
+        size_t n = dt_match_folded(q, end, ordinals[i], true);
+        if (n)
+            return q + n;
+    }
+    return q;
+}
+
+static const char *skip_particle(const dt_tables *t, const char *p, const char *end)
+{
+    size_t n = dt_match_date_particle(t, p, end);
+    if (!n)
+        return p;
+    const char *q = dt_skip_spaces(p + n, end);
+    return q > p + n ? q : p;
+}
+
+/* "[,] [de] YYYY" after a month name. */
+static const char *parse_name_year(const dt_tables *t, const char *p, const char *end, int *year)
+{
+    const char *q = p;
+    if (q < end && *q == ',')
+        q++;
+    const char *r = dt_skip_spaces(q, end);
+    if (r == p)
+        return NULL; /* "Eylül2025" */
+    r = skip_particle(t, r, end);
+    return read_number(r, end, 4, 4, year);
+}
+
+static const char *parse_name_date(const dt_tables *t, const char *p, const char *end, dt_stamp *st)
+{
+    int day, month, year;
+    size_t n;
+    bool has_dot;
+    const char *q = parse_day(p, end, &day, &has_dot);
+    if (q) { /* day first: "3 Eylül 2025", "3. septembra 2025", "3 de septiembre de 2025" */
+        const char *r = dt_skip_spaces(q, end);
+        if (r == q && !has_dot)
+            return NULL;
+        r = skip_particle(t, r, end);
+        month = dt_match_month(t, r, end, &n);
+        if (!month)
+            return NULL;
+        r += n;
+        if (r < end && *r == '.')
+            r++;
+        q = parse_name_year(t, r, end, &year);
+    } else { /* month first: "September 3, 2025", "Sept. 3rd 2025" */
+        month = dt_match_month(t, p, end, &n);
+        if (!month)
+            return NULL;
+        const char *r = p + n;
+        if (r < end && *r == '.')
+            r++;
+        const char *s = dt_skip_spaces(r, end);
+        if (s == r)
+            return NULL;
+        s = parse_day(s, end, &day, &has_dot);
+        if (!s || has_dot)
+            return NULL;
+        q = parse_name_year(t, s, end, &year);
+    }
+    if (!q || !dt_date_valid(year, month, day))
+        return NULL;
+    st->year = year, st->month = month, st->day = day;
+    st->is_month_name = true;
+    return q;
+}
+
+/* A date, then what may follow its year: "г.", "года", "yılı", a closing '.'. */
+static const char *parse_date(const dt_tables *t, const char *p, const char *end, dt_stamp *st,
+                              bool *is_year_first)
+{
+    const char *q = parse_numeric_date(p, end, st);
+    *is_year_first = q && q - p >= 4 && is_digit(p + 3, end);
+    if (!q)
+        q = parse_name_date(t, p, end, st);
+    if (!q)
+        return NULL;
+    if (q < end && *q == '.' && !is_digit(q + 1, end)) /* "3. 9. 2025." */
+        return q + 1;
+    const char *r = dt_skip_spaces(q, end);
+    size_t n = dt_match_year_suffix(t, r, end);
+    return n ? r + n : q;
+}
+
+/* ---- times and zones ---- */
+
+static const char *parse_time(const dt_tables *t, const char *p, const char *end, bool allow_dot,
+                              dt_stamp *st)
+{
+    int h, m, s = -1;
+    const char *q = read_number(p, end, 1, 2, &h);
+    if (!q || q >= end)
+        return NULL;
+    char sep = *q;
+    if (sep != ':' && sep != 'h' && !(allow_dot && sep == '.'))
+        return NULL;
+    q = read_number(q + 1, end, 2, 2, &m);
+    if (!q)
+        return NULL;
+    if (sep == ':' && q < end && *q == ':' && is_digit(q + 1, end)) {
+        q = read_number(q + 1, end, 2, 2, &s);
+        if (!q)
+            return NULL;
+        if (q < end && (*q == '.' || *q == ',') && is_digit(q + 1, end)) /* fraction: dropped */
+            for (q++; is_digit(q, end);)
+                q++;
+    }
+    if (h > 23 || m > 59 || s > 59)
+        return NULL;
+    if (sep == 'h' && !at_word_end(q, end))
+        return NULL;
+    size_t n;
+    const char *r = dt_skip_spaces(q, end);
+    int meridiem = dt_match_meridiem(t, r, end, &n);
+    if (meridiem) {
+        if (h < 1 || h > 12)
+            return NULL;
+        h = h % 12 + (meridiem == 2 ? 12 : 0);
+        q = r + n;
+        r = dt_skip_spaces(q, end);
+    }
+    n = dt_match_time_suffix(t, r, end);
+    if (n)
+        q = r + n;
+    st->hour = h, st->minute = m, st->second = s;
+    return q;
+}
+
+/* "+03:00", "+0300", "+03" (or, with short_hours, "+3"), '-' or U+2212 for west. */
+static const char *parse_offset(const char *p, const char *end, bool short_hours, bool spaced,
+                                int *offset_min)
+{
+    int sign;
+    if (p < end && *p == '+') {
+        sign = 1, p++;
+    } else if (p < end && *p == '-') {
+        sign = -1, p++;
+    } else if (dt_utf8_peek(p, end) == 0x2212) {
+        sign = -1, p += 3;
+    } else {
+        return NULL;
+    }
+    int digits = 0;
+    while (is_digit(p + digits, end))
+        digits++;
+    int h = 0, m = 0;
+    const char *q;
+    if (digits == 4) {
+        h = (p[0] - '0') * 10 + (p[1] - '0');
+        m = (p[2] - '0') * 10 + (p[3] - '0');
+        q = p + 4;
+    } else if (digits == 2 || (digits == 1 && short_hours)) {
+        q = read_number(p, end, 1, 2, &h);
+        if (q < end && *q == ':' && is_digit(q + 1, end)) {
+            q = read_number(q + 1, end, 2, 2, &m);
+            if (!q)
+                return NULL;
+        } else if (spaced) {
+            return NULL; /* " -03" after a space is too likely a range or a list */
+        }
+    } else {
+        return NULL;
+    }
+    /* "+03.09.2025" or "-03/..." is not an offset */
+    if (q < end && (*q == '.' || *q == '/' || *q == '-') && is_digit(q + 1, end))
+        return NULL;
+    if (h > 14 || m > 59)
+        return NULL;
+    *offset_min = sign * (h * 60 + m);
+    return q;
+}
+
+/* After the zone name: only the end of the line or a separator may follow an unknown name, so
+ * "14:05 NATO summit" is not read as a zone. */
+static bool ends_zone(const char *p, const char *end)
+{
+    p = dt_skip_spaces(p, end);
+    return p >= end || *p == ',' || *p == ')' || *p == ']' || *p == '(' || *p == ';' ||
+           dash_len(p, end);
+}
+
+static const char *parse_zone(const char *p, const char *end, dt_stamp *st)
+{
+    const char *q = dt_skip_spaces(p, end);
+    bool spaced = q != p;
+    int off;
+    const char *r = parse_offset(q, end, false, spaced, &off);
+    if (r) {
+        st->has_offset = true, st->offset_min = off;
+        return r;
+    }
+    if (!spaced && q < end && (*q == 'Z' || *q == 'z') && at_word_end(q + 1, end)) {
+        st->has_offset = true, st->offset_min = 0;
+        return q + 1;
+    }
+    bool paren = q < end && *q == '(';
+    const char *name = paren ? dt_skip_spaces(q + 1, end) : q;
+    size_t n;
+    const char *after = NULL;
+    if (dt_match_zone_name(name, end, &n, &off)) {
+        after = name + n;
+        if (n == 3 && (memcmp(name, "GMT", 3) == 0 || memcmp(name, "UTC", 3) == 0)) {
+            int extra;
+            r = parse_offset(after, end, true, false, &extra);
+            if (r)
+                off = extra, after = r;
+        }
+        st->has_offset = true, st->offset_min = off;
+    } else {
+        size_t letters = 0;
+        while (name + letters < end && letters < 6 && name[letters] >= 'A' && name[letters] <= 'Z')
+            letters++;
+        if (letters < 3 || letters > 5 || !at_word_end(name + letters, end))
+            return p;
+        after = name + letters;
+        if (!paren && !ends_zone(after, end))
+            return p;
+        memcpy(st->unknown_zone, name, letters);
+        st->unknown_zone[letters] = '\0';
+    }
+    if (paren) {
+        after = dt_skip_spaces(after, end);
+        if (after >= end || *after != ')') {
+            st->has_offset = false, st->unknown_zone[0] = '\0';
+            return p;
+        }
+        after++;
+    }
+    return after;
+}
+
+/* ---- stamps ---- */
+
+/* Between a date and its time: spaces, one separator, a connector word. */
+static const char *skip_gap(const dt_tables *t, const char *p, const char *end, bool *has_connector)
+{
+    const char *q = dt_skip_spaces(p, end);
+    size_t n = dash_len(q, end);
+    if (q < end && *q == ',')
+        n = 1;
+    if (n)
+        q = dt_skip_spaces(q + n, end);
+    *has_connector = false;
+    n = dt_match_connector(t, q, end);
+    if (n) {
+        const char *r = dt_skip_spaces(q + n, end);
+        if (r > q + n || (q[n - 1] == '.')) {
+            q = r;
+            *has_connector = true;
+        }
+    }
+    return q;
+}
+
+static void stamp_init(dt_stamp *st)
+{
+    memset(st, 0, sizeof *st);
+    st->hour = st->minute = st->second = -1;
+}
+
+static const char *parse_stamp(const dt_tables *t, const char *p, const char *end, dt_stamp *st)
+{
+    stamp_init(st);
+    size_t n;
+    bool year_first, has_connector;
+    if (dt_match_weekday(t, p, end, &n)) { /* "Wed, 03 Sep 2025", "Çarşamba 3 Eylül 2025" */
+        const char *q = p + n;
+        if (q < end && *q == '.')
+            q++;
+        if (q < end && *q == ',')
+            q++;
+        p = dt_skip_spaces(q, end);
+    }
+    const char *q = parse_time(t, p, end, false, st);
+    if (q) { /* time first: "13:05 27.10.2025", or a time alone */
+        q = parse_zone(q, end, st);
+        const char *d = parse_date(t, skip_gap(t, q, end, &has_connector), end, st, &year_first);
+        if (d)
+            return d;
+        st->is_time_only = true;
+        return q;
+    }
+    q = parse_date(t, p, end, st, &year_first);
+    if (!q)
+        return NULL;
+    const char *r = dt_skip_spaces(q, end);
+    if (r < end && *r == ',')
+        r = dt_skip_spaces(r + 1, end);
+    if (r > q && dt_match_weekday(t, r, end, &n)) /* "3 Eylül 2025 Çarşamba" */
+        q = r + n;
+    if (year_first && q < end && (*q == 'T' || *q == 't')) {
+        r = parse_time(t, q + 1, end, false, st);
+        return r ? parse_zone(r, end, st) : q;
+    }
+    r = skip_gap(t, q, end, &has_connector);
+    if (r == q)
+        return q;
+    const char *after_time = parse_time(t, r, end, has_connector, st);
+    return after_time ? parse_zone(after_time, end, st) : q;
+}
+
+/* ---- lines ---- */
+
+/* Leading decoration of a line: spaces, bullets, emoji, quotes, opening brackets. */
+static const char *skip_decoration(const char *p, const char *end)
+{
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = dt_utf8_next(&q, end);
+        bool skip = dt_is_space(cp) || (cp < 0x80 && strchr("*#>|-([\"'", (int)cp) && cp) ||
+                    (cp >= 0x80 && !dt_is_word(cp) && cp != 0xFFFD);
+        if (!skip)
+            break;
+        p = q;
+    }
+    return p;
+}
+
+/* Between stamps of one line: spaces and , ; | ( ) [ ] / - – — · • */
+static const char *skip_separators(const char *p, const char *end)
+{
+    while (p < end) {
+        p = dt_skip_spaces(p, end);
+        size_t n = dash_len(p, end);
+        if (!n && p < end && strchr(",;()[]/", *p) && *p)
+            n = 1;
+        if (!n)
+            break;
+        p += n;
+    }
+    return p;
+}
+
+/* After a label or marker: spaces, ':' (or a dash), spaces, a connector ("Published on"). */
+static const char *skip_after_marker(const dt_tables *t, const char *p, const char *end)
+{
+    const char *q = dt_skip_spaces(p, end);
+    if (q < end && *q == ':')
+        q = dt_skip_spaces(q + 1, end);
+    else if (dash_len(q, end))
+        q = dt_skip_spaces(q + dash_len(q, end), end);
+    size_t n = dt_match_connector(t, q, end);
+    if (n) {
+        const char *r = dt_skip_spaces(q + n, end);
+        if (r > q + n)
+            q = r;
+    }
+    return q;
+}
+
+/* What may close a date line: spaces and ) ] . , ; | */
+static const char *skip_trailing(const char *p, const char *end)
+{
+    while (p < end) {
+        p = dt_skip_spaces(p, end);
+        if (p < end && strchr(").],;|*", *p) && *p)
+            p++;
+        else
+            break;
+    }
+    return p;
+}
+
+/* " | Dünya", " - Politika", " — Title": the date is set apart from what follows. */
+static bool hard_separator_follows(const char *p, const char *end)
+{
+    const char *q = dt_skip_spaces(p, end);
+    if (q == p)
+        return false;
+    size_t n = dash_len(q, end);
+    return n && q + n < end && dt_is_space(dt_utf8_peek(q + n, end));
+}
+
+size_t dt_scan_line(const dt_tables *t, const char *line, size_t len, bool is_cut, dt_stamp *out,
+                    size_t cap)
+{
+    const char *end = line + len;
+    const char *p = skip_decoration(line, end);
+    dt_role role = DT_ROLE_NONE;
+    size_t n;
+    bool is_labelled = dt_match_marker(t, p, end, &n, &role);
+    if (is_labelled)
+        p = skip_after_marker(t, p + n, end);
+    size_t count = 0;
+    const char *first_end = NULL, *last_end = NULL;
+    dt_stamp extra; /* stamps beyond cap are read (the line may still be all dates), not kept */
+    while (p < end) {
+        dt_stamp *st = count < cap ? &out[count] : &extra;
+        const char *q = parse_stamp(t, p, end, st);
+        if (!q)
+            break;
+        st->role = role;
+        st->start = (size_t)(p - line);
+        st->len = (size_t)(q - p);
+        if (count < cap)
+            count++;
+        if (!first_end)
+            first_end = q;
+        last_end = q;
+        p = skip_separators(q, end);
+        dt_role next_role;
+        if (dt_match_marker(t, p, end, &n, &next_role)) {
+            role = next_role;
+            p = skip_after_marker(t, p + n, end);
+        }
+    }
+    if (count == 0)
+        return 0;
+    if (!is_cut && skip_trailing(last_end, end) == end)
+        return count; /* the line is made of dates */
+    if (is_labelled)
+        return count; /* "Published: 3 Sep 2025 by ..." */
+    if (out[0].is_time_only)
+        return 0;
+    if (hard_separator_follows(first_end, end))
+        return 1; /* "3 Eylül 2025 | Dünya" */
+    if (!out[0].is_month_name && first_end < end && dt_is_space(dt_utf8_peek(first_end, end)))
+        return 1; /* "2025-09-03 Title", "05.09.2025 14:05 Moskova..." */
+    return 0;
+}
