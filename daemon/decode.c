@@ -437,11 +437,6 @@ static bool cp_is_upper(unsigned cp)
     return cp_is_letter(cp) && cp_lower(cp) != cp && cp != 0x131;
 }
 
-static bool cp_is_lower(unsigned cp)
-{
-    return cp_is_letter(cp) && !cp_is_upper(cp);
-}
-
 /* Punctuation that prose uses: spaces, quotes, dashes, ellipsis, bullets, currency, degree. */
 static bool cp_is_text_punct(unsigned cp)
 {
@@ -594,27 +589,73 @@ static void profile_tables_init(void)
     }
 }
 
+/* Everything scoring needs to know about one byte read through one candidate code page,
+ * computed once so that judging a text is table lookups. */
+enum { CASE_NONE, CASE_LOWER, CASE_UPPER };
+enum { SYM_NONE, SYM_PUNCT, SYM_TEXT, SYM_OTHER };
+typedef struct byte_info {
+    uint16_t cp;
+    uint8_t script;      /* SCRIPT_* */
+    uint8_t letter_case; /* CASE_* */
+    int8_t weight;       /* letter frequency weight */
+    uint8_t sym;         /* SYM_* for non-letters */
+    bool accented;       /* a Latin letter outside ASCII */
+    uint32_t profiles;   /* bit p: Latin profile p writes this letter */
+} byte_info;
+static byte_info cand_info[NCANDS][256];
+_Static_assert(NPROFILES <= 32, "profile bits must fit byte_info.profiles");
+
+static void byte_info_init(void)
+{
+    for (size_t c = 0; c < NCANDS; c++) {
+        for (unsigned b = 0; b < 256; b++) {
+            byte_info *bi = &cand_info[c][b];
+            unsigned cp = b < 0x80 ? b : cand_high[c][b - 0x80];
+            bi->cp = (uint16_t)cp;
+            bi->script = (uint8_t)cp_script(cp);
+            if (bi->script != SCRIPT_NONE) {
+                bi->letter_case = cp_is_upper(cp) ? CASE_UPPER : CASE_LOWER;
+                bi->weight = (int8_t)letter_weight(cp);
+            } else {
+                bi->sym = cp < 0x80               ? SYM_NONE
+                          : cp_is_text_punct(cp)  ? SYM_PUNCT
+                          : cp_is_text_symbol(cp) ? SYM_TEXT
+                                                  : SYM_OTHER;
+            }
+            bi->accented = bi->script == SCRIPT_LATIN && cp >= 0x80;
+            if (bi->accented) {
+                unsigned lc = cp_lower(cp);
+                for (size_t p = 0; p < NPROFILES; p++)
+                    for (size_t j = 0; j < MAX_PROFILE_LETTERS && profile_cps[p][j]; j++)
+                        if (profile_cps[p][j] == lc)
+                            bi->profiles |= 1u << p;
+            }
+        }
+    }
+}
+
 static void tables_init(void)
 {
     cand_tables_init();
     letter_weights_init();
     profile_tables_init();
+    byte_info_init();
 }
 
 /* Score weights, in tenths of a "plausible letter". */
 enum {
-    SC_LOWER = 10,         /* a lower-case letter: prose is mostly lower case */
-    SC_UPPER = 3,          /* an upper-case letter */
-    SC_MIXED_SCRIPT = -30, /* per neighbouring letter of another script */
-    SC_CASE_FLIP = -30,    /* upper case right after lower case inside a word */
-    SC_CAPS_THEN_LOWER = -20,
-    SC_GREEK_SIGMA = -30,     /* final sigma inside a word, or medial sigma at a word's end */
-    SC_SYMBOL = -10,          /* a symbol prose rarely uses */
-    SC_LONE_CAPITAL = -10,    /* an accented Latin capital standing alone as a word */
-    SC_SYMBOL_TOUCHING = -20, /* ... per neighbouring letter */
-    SC_PUNCT = 5,             /* quotes, dashes and the like between words */
-    SC_PUNCT_IN_WORD = -30,
-    SC_ALL_ACCENTED_WORD = -15, /* per accented letter of a Latin word with few plain letters */
+    SC_LOWER = 10,              /* a lower-case letter: prose is mostly lower case */
+    SC_UPPER = 3,               /* an upper-case letter */
+    SC_MIXED_SCRIPT = -30,      /* per neighbouring letter of another script */
+    SC_CASE_FLIP = -30,         /* upper case right after lower case inside a word */
+    SC_CAPS_THEN_LOWER = -20,   /* lower case after two capitals inside a word */
+    SC_GREEK_SIGMA = -30,       /* final sigma inside a word, or medial sigma at a word's end */
+    SC_SYMBOL = -10,            /* a symbol prose rarely uses */
+    SC_LONE_CAPITAL = -10,      /* an accented Latin capital standing alone as a word */
+    SC_SYMBOL_TOUCHING = -20,   /* ... per neighbouring letter */
+    SC_PUNCT = 5,               /* quotes, dashes and the like between words */
+    SC_PUNCT_IN_WORD = -30,     /* the same glued between two letters */
+    SC_ALL_ACCENTED_WORD = -15, /* per letter of a Latin word with no plain ASCII letter */
     SC_UNEXPLAINED = -25,       /* per accented Latin letter no single language explains */
     SC_ACCEPT_MEAN = 2,         /* the winner's mean score per 8-bit character must reach this */
 };
@@ -623,123 +664,87 @@ enum {
  * chosen code page must still decode every byte). */
 #define DETECT_WINDOW (256 * 1024)
 
-typedef struct latin_count {
-    uint16_t cp;
-    uint32_t n;
-} latin_count;
-#define MAX_LATIN_KINDS 96
+static const byte_info space_info = {.cp = ' '};
 
-static unsigned cp_at(const unsigned char *s, size_t len, size_t i, const uint16_t *high)
+static int score_high_char(const byte_info *c, const byte_info *prev2, const byte_info *prev,
+                           const byte_info *next)
 {
-    if (i >= len)
-        return ' ';
-    return s[i] < 0x80 ? s[i] : high[s[i] - 0x80];
-}
-
-static int score_high_char(unsigned cp, unsigned prev2, unsigned prev, unsigned next)
-{
-    int script = cp_script(cp);
-    if (script == SCRIPT_NONE) {
-        bool lp = cp_is_letter(prev), ln = cp_is_letter(next);
-        if (cp_is_text_punct(cp)) {
-            if (lp && ln && cp != 0x2019 && cp != 0xAD && cp != 0xB7)
+    bool lp = prev->script != SCRIPT_NONE, ln = next->script != SCRIPT_NONE;
+    if (c->script == SCRIPT_NONE) {
+        if (c->sym == SYM_PUNCT) {
+            if (lp && ln && c->cp != 0x2019 && c->cp != 0xAD && c->cp != 0xB7)
                 return SC_PUNCT_IN_WORD;
-            if ((cp == 0x2019 && !lp && ln) || (cp == 0x2018 && lp && !ln))
+            if ((c->cp == 0x2019 && !lp && ln) || (c->cp == 0x2018 && lp && !ln))
                 return 0; /* a closing quote opening a word, or the reverse */
             return SC_PUNCT;
         }
-        return (cp_is_text_symbol(cp) ? 0 : SC_SYMBOL) + SC_SYMBOL_TOUCHING * ((int)lp + (int)ln);
+        return (c->sym == SYM_TEXT ? 0 : SC_SYMBOL) + SC_SYMBOL_TOUCHING * ((int)lp + (int)ln);
     }
-    int s = cp_is_upper(cp) ? SC_UPPER : SC_LOWER;
-    s += letter_weight(cp);
-    int ps = cp_script(prev), ns = cp_script(next);
-    if (ps != SCRIPT_NONE && ps != script)
+    bool upper = c->letter_case == CASE_UPPER;
+    int s = (upper ? SC_UPPER : SC_LOWER) + c->weight;
+    if (lp && prev->script != c->script)
         s += SC_MIXED_SCRIPT;
-    if (ns != SCRIPT_NONE && ns != script)
+    if (ln && next->script != c->script)
         s += SC_MIXED_SCRIPT;
-    if (cp_is_upper(cp) && cp_is_lower(prev))
+    if (upper && prev->letter_case == CASE_LOWER)
         s += SC_CASE_FLIP;
-    if (cp_is_lower(cp) && cp_is_upper(next))
+    if (!upper && next->letter_case == CASE_UPPER)
         s += SC_CASE_FLIP;
-    if (cp_is_lower(cp) && cp_is_upper(prev) && cp_is_upper(prev2))
+    if (!upper && prev->letter_case == CASE_UPPER && prev2->letter_case == CASE_UPPER)
         s += SC_CAPS_THEN_LOWER;
-    if (script == SCRIPT_LATIN && cp_is_upper(cp) && !cp_is_letter(prev) && !cp_is_letter(next))
+    if (upper && c->script == SCRIPT_LATIN && !lp && !ln)
         s += SC_LONE_CAPITAL;
-    if (cp == 0x3C2 && cp_is_letter(next))
+    if (c->cp == 0x3C2 && ln)
         s += SC_GREEK_SIGMA;
-    if (cp == 0x3C3 && cp_is_letter(prev) && !cp_is_letter(next))
+    if (c->cp == 0x3C3 && lp && !ln)
         s += SC_GREEK_SIGMA;
     return s;
 }
 
-static void latin_note(latin_count *kinds, size_t *nkinds, unsigned cp)
+/* Plausibility of s[0..len) read through `info`; *nhigh receives the 8-bit characters judged. */
+static long score_candidate(const unsigned char *s, size_t len, const byte_info *info, long *nhigh)
 {
-    unsigned lc = cp_lower(cp);
-    for (size_t k = 0; k < *nkinds; k++) {
-        if (kinds[k].cp == lc) {
-            kinds[k].n++;
-            return;
-        }
-    }
-    if (*nkinds < MAX_LATIN_KINDS) {
-        kinds[*nkinds].cp = (uint16_t)lc;
-        kinds[*nkinds].n = 1;
-        (*nkinds)++;
-    }
-}
-
-/* Accented Latin letters that the best-fitting language profile does not explain. */
-static long latin_unexplained(const latin_count *kinds, size_t nkinds)
-{
-    long total = 0, best = 0;
-    for (size_t k = 0; k < nkinds; k++)
-        total += kinds[k].n;
-    for (size_t p = 0; p < NPROFILES; p++) {
-        long explained = 0;
-        for (size_t k = 0; k < nkinds; k++)
-            for (size_t j = 0; j < MAX_PROFILE_LETTERS && profile_cps[p][j]; j++)
-                if (profile_cps[p][j] == kinds[k].cp) {
-                    explained += kinds[k].n;
-                    break;
-                }
-        if (explained > best)
-            best = explained;
-    }
-    return total - best;
-}
-
-/* Plausibility of s[0..len) read through `high`; *nhigh receives the 8-bit characters judged. */
-static long score_candidate(const unsigned char *s, size_t len, const uint16_t *high, long *nhigh)
-{
-    latin_count kinds[MAX_LATIN_KINDS];
-    size_t nkinds = 0;
-    long score = 0, count = 0;
-    long word_plain = 0, word_accented = 0;
-    unsigned prev2 = ' ', prev = ' ';
+    uint32_t accented_count[128] = {0};
+    long score = 0, count = 0, word_plain = 0, word_accented = 0;
+    const byte_info *prev2 = &space_info, *prev = &space_info;
     for (size_t i = 0; i <= len; i++) {
-        unsigned cp = cp_at(s, len, i, high);
+        const byte_info *c = i < len ? &info[s[i]] : &space_info;
         if (i < len && s[i] >= 0x80) {
-            unsigned next = cp_at(s, len, i + 1, high);
-            score += score_high_char(cp, prev2, prev, next);
+            const byte_info *next = i + 1 < len ? &info[s[i + 1]] : &space_info;
+            score += score_high_char(c, prev2, prev, next);
             count++;
+            if (c->accented)
+                accented_count[s[i] - 0x80]++;
         }
-        int script = cp_script(cp);
-        if (script == SCRIPT_LATIN) {
-            if (cp < 0x80) {
-                word_plain++;
-            } else {
+        if (c->script == SCRIPT_LATIN) {
+            if (c->accented)
                 word_accented++;
-                latin_note(kinds, &nkinds, cp);
-            }
-        } else if (script == SCRIPT_NONE) {
+            else
+                word_plain++;
+        } else if (c->script == SCRIPT_NONE) {
             if (word_accented >= 2 && word_plain == 0)
                 score += SC_ALL_ACCENTED_WORD * word_accented;
             word_plain = word_accented = 0;
         }
         prev2 = prev;
-        prev = cp;
+        prev = c;
     }
-    score += SC_UNEXPLAINED * latin_unexplained(kinds, nkinds);
+
+    /* Accented Latin letters that the best-fitting language does not explain. */
+    long total = 0, best = 0;
+    for (unsigned b = 0; b < 128; b++)
+        total += accented_count[b];
+    if (total > 0) {
+        for (size_t p = 0; p < NPROFILES; p++) {
+            long explained = 0;
+            for (unsigned b = 0; b < 128; b++)
+                if (info[b + 0x80].profiles & (1u << p))
+                    explained += accented_count[b];
+            if (explained > best)
+                best = explained;
+        }
+    }
+    score += SC_UNEXPLAINED * (total - best);
     *nhigh = count;
     return score;
 }
@@ -779,7 +784,7 @@ static int decode_legacy(const unsigned char *s, size_t len, decode_result *out,
         if (!fits)
             continue;
         long n;
-        long sc = score_candidate(s, window, cand_high[c], &n);
+        long sc = score_candidate(s, window, cand_info[c], &n);
         if (best < 0 || sc > best_score) {
             best = (int)c;
             best_score = sc;
