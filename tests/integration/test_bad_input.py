@@ -100,8 +100,9 @@ class BadInput(h.DaemonTest):
         self.assertIn("empty", fails["empty.txt"]["reason"].lower())
         self.assertEqual(fails["broken.txt"]["stage"], "decode")
         self.assertEqual(fails["binary.bin"]["stage"], "decode")
-        self.assertEqual(d.scalar("SELECT count(*) FROM files WHERE outcome = 'failed'"),
-                         len(files) + 1)
+        failed_rows = d.query("SELECT path FROM files WHERE outcome = 'failed'")
+        self.assertEqual(sorted(os.path.basename(r["path"]) for r in failed_rows), sorted(files),
+                         "each failed file's identity is committed with its failure")
 
         if os.access(h.INGESTCTL, os.X_OK):
             f = d.ctl_json("failures", "50")
@@ -139,25 +140,29 @@ class BadInput(h.DaemonTest):
         f = d.query("SELECT f.*, r.bytes FROM failures f LEFT JOIN raw r ON r.id = f.raw_id")
         self.assertEqual(len(f), 1)
         self.assertEqual(f[0]["stage"], "plugin")
-        self.assertTrue(f[0]["plugin"], "the failing plugin is named")
-        self.assertTrue(f[0]["reason"])
+        self.assertEqual(f[0]["plugin"], "error_plugin")
+        self.assertIn("always fails: test", f[0]["reason"])
         self.assertEqual(f[0]["bytes"], GOOD.encode(), "raw bytes kept")
         self.assertEqual(d.failed_files(), ["a.txt"])
         plugins = {p["name"]: p for p in d.stats()["plugins"]}
         self.assertEqual(plugins[f[0]["plugin"]]["errors"], 1)
         d.stop()
 
+        # drop_plugin drops bodies that contain DROPME and passes the others
         d2 = self.new_daemon(plugins=h.default_plugins() + [drop_so])
         d2.start()
-        d2.drop("b.txt", GOOD.encode())
-        st = d2.wait_settled(1)
-        self.assertEqual((st["committed"], st["dropped"], st["failed"]), (0, 1, 0), st)
-        self.assertEqual(d2.scalar("SELECT count(*) FROM articles"), 0)
-        rows = d2.query("SELECT outcome, dropped_by FROM files")
-        self.assertEqual(len(rows), 1)
-        self.assertEqual(rows[0]["outcome"], "dropped")
-        self.assertTrue(rows[0]["dropped_by"])
+        d2.drop("b.txt", GOOD.replace("old tyres", "old tyres DROPME").encode())
+        d2.drop("c.txt", GOOD.encode())
+        st = d2.wait_settled(2)
+        self.assertEqual((st["committed"], st["dropped"], st["failed"]), (1, 1, 0), st)
+        self.assertEqual(d2.scalar("SELECT count(*) FROM articles"), 1)
+        self.assertEqual(d2.scalar("SELECT count(*) FROM failures"), 0)
+        rows = d2.query("SELECT path, outcome, dropped_by FROM files ORDER BY path")
+        self.assertEqual([(os.path.basename(r["path"]), r["outcome"]) for r in rows],
+                         [("b.txt", "dropped"), ("c.txt", "committed")])
+        self.assertEqual(rows[0]["dropped_by"], "drop_plugin")
         h.wait_until(lambda: d2.inbox_files() == [], 5, "the dropped file acknowledged")
+        self.assertEqual(d2.done_files(), ["b.txt", "c.txt"])
         d2.stop()
 
     def refused_at_start(self, plugins, reason_words):

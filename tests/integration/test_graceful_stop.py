@@ -11,7 +11,8 @@ N = 300
 
 class GracefulStop(h.DaemonTest):
     def test_sigterm_under_load(self):
-        d = self.new_daemon()
+        # a small in-flight window, so a stop right after the burst leaves files waiting
+        d = self.new_daemon(queue_max=16, batch_max=8)
         d.start()
         # written aside first, then renamed into the inbox in one burst, then SIGTERM at once
         staging = os.path.join(d.root, "staging")

@@ -25,11 +25,17 @@ class OneShot(h.DaemonTest):
         self.work = self.new_tempdir()
         self.cwd = os.path.join(self.work, "cwd")
         os.mkdir(self.cwd)
+        self.base_args = []
+        if os.environ.get("INGESTD_IT_PLUGINS"):  # debugging override of the default chain
+            cfg = os.path.join(self.work, "chain.json")
+            with open(cfg, "w") as f:
+                json.dump({"plugins": h.default_plugins()}, f)
+            self.base_args = ["-c", cfg]
 
     def run_process(self, args, input_bytes=None):
         """ingestd process in an empty working folder; asserts nothing is created there."""
         import subprocess
-        p = subprocess.run([h.INGESTD, "process"] + list(args), input=input_bytes,
+        p = subprocess.run([h.INGESTD, "process"] + self.base_args + list(args), input=input_bytes,
                            capture_output=True, timeout=60, cwd=self.cwd,
                            stdin=None if input_bytes is not None else subprocess.DEVNULL)
         self.assertEqual(os.listdir(self.cwd), [], "process wrote files into its working folder")
@@ -148,6 +154,23 @@ class OneShot(h.DaemonTest):
             self.assertEqual(con.execute("SELECT count(*) FROM articles").fetchone()[0], 1)
         finally:
             con.close()
+
+    def test_config_chain(self):
+        """-c CONFIG: the chain of the configuration is used (here one that always fails)."""
+        err_so = os.path.join(h.FIXTURE_PLUGINS, "error_plugin.so")
+        self.assertTrue(os.path.exists(err_so), "fixture plugin missing: %s" % err_so)
+        cfg = os.path.join(self.work, "err.json")
+        with open(cfg, "w") as f:
+            json.dump({"plugins": [err_so], "log_level": "warning"}, f)
+        good = os.path.join(h.FIXTURES_DIR, "en_harbour.txt")
+        import subprocess
+        p = subprocess.run([h.INGESTD, "process", "-c", cfg, good], capture_output=True,
+                           timeout=60, cwd=self.cwd, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1)
+        rec = json.loads(p.stdout)
+        self.assertEqual((rec["outcome"], rec["stage"], rec["plugin"]),
+                         ("failed", "plugin", "error_plugin"), rec)
+        self.assertIn("always fails: test", rec["reason"])
 
     def test_usage(self):
         rc, lines, err = self.run_process([])
