@@ -811,6 +811,30 @@ bool store_file_known(store *st, uint64_t dev, uint64_t ino, int64_t size, int64
     return known;
 }
 
+/* A JSON string of t[0..len); bytes that are not UTF-8 (file paths are bytes, and the store
+ * keeps them exactly) become U+FFFD so the value is never lost from a reply. */
+static json_t *json_text_lossy(const char *t, size_t len)
+{
+    if (utf8_valid(t, len))
+        return json_stringn(t, len);
+    char *safe = xmalloc(len * 3 + 1);
+    size_t o = 0, i = 0;
+    while (i < len) {
+        size_t good = utf8_first_invalid(t + i, len - i);
+        memcpy(safe + o, t + i, good);
+        o += good;
+        i += good;
+        if (i < len) {
+            memcpy(safe + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    json_t *j = json_stringn(safe, o);
+    free(safe);
+    return j;
+}
+
 /* Column i as a JSON value: text -> string, integer, real, NULL -> null. */
 static json_t *column_json(sqlite3_stmt *s, int i)
 {
@@ -823,7 +847,7 @@ static json_t *column_json(sqlite3_stmt *s, int i)
     case SQLITE_BLOB: {
         const char *t = (const char *)sqlite3_column_text(s, i);
         int len = sqlite3_column_bytes(s, i);
-        return t ? json_stringn(t, (size_t)len) : json_null();
+        return t ? json_text_lossy(t, (size_t)len) : json_null();
     }
     default:
         return json_null();

@@ -687,8 +687,18 @@ static void test_get_with_raw(void)
     items[3].raw_len = 0;
     CHECK_INT(commit(st, items, 4), 0);
 
+    /* a later arrival of the same article with other original bytes: raw stays the first */
+    ingestd_record *again = make_rec("/in/u2.txt", T0_MS + 9, NULL, "Ljubljana, 1. maja — novica");
+    store_item later = record_item(again, "/in/u2.txt", 5);
+    later.raw = "<p>Ljubljana, 1. maja — novica</p>";
+    later.raw_len = strlen(later.raw);
+    CHECK_INT(commit(st, &later, 1), 0);
+    CHECK(later.was_duplicate);
+    CHECK_INT(count_rows(path, "raw"), 4);
+
     json_t *o = store_get(st, rec_get(utf, INGESTD_FIELD_UID, NULL), true);
     CHECK_STR(o ? jstr(o, "raw") : NULL, "Ljubljana, 1. maja — novica\n");
+    CHECK_INT(json_array_size(json_object_get(o, "sources")), 2);
     CHECK_STR(o ? jstr(o, "raw_encoding") : NULL, "utf-8");
     CHECK(o && json_object_get(o, "raw_base64") == NULL);
     json_decref(o);
@@ -709,6 +719,7 @@ static void test_get_with_raw(void)
     json_decref(o);
     store_close(st);
     rec_free(utf);
+    rec_free(again);
     rec_free(leg);
     rec_free(nul);
     rec_free(gone);
@@ -755,6 +766,15 @@ static void test_failures_listing(void)
     f = store_failures(st, 50);
     CHECK_INT(json_array_size(f), 3);
     CHECK_STR(jstr(json_array_get(f, 2), "reason"), "permission denied");
+    json_decref(f);
+
+    /* a file name that is not UTF-8 is stored exactly and listed lossily, never dropped */
+    store_item odd = failure_item("/in/caf\xe9.txt", "decode", NULL, "binary", NULL, 0);
+    CHECK_INT(commit(st, &odd, 1), 0);
+    CHECK_STR(peek_text(path, "SELECT hex(source) FROM failures ORDER BY id DESC LIMIT 1"),
+              "2F696E2F636166E92E747874");
+    f = store_failures(st, 1);
+    CHECK_STR(jstr(json_array_get(f, 0), "source"), "/in/caf\xef\xbf\xbd.txt");
     json_decref(f);
     store_close(st);
     rec_free(rec);
