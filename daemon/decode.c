@@ -705,6 +705,8 @@ static int score_high_char(const byte_info *c, const byte_info *prev2, const byt
 static long score_candidate(const unsigned char *s, size_t len, const byte_info *info, long *nhigh)
 {
     uint32_t accented_count[128] = {0};
+    uint8_t accented_seen[128];
+    size_t naccented_seen = 0;
     long score = 0, count = 0, word_plain = 0, word_accented = 0;
     const byte_info *prev2 = &space_info, *prev = &space_info;
     for (size_t i = 0; i <= len; i++) {
@@ -713,8 +715,8 @@ static long score_candidate(const unsigned char *s, size_t len, const byte_info 
             const byte_info *next = i + 1 < len ? &info[s[i + 1]] : &space_info;
             score += score_high_char(c, prev2, prev, next);
             count++;
-            if (c->accented)
-                accented_count[s[i] - 0x80]++;
+            if (c->accented && accented_count[s[i] - 0x80]++ == 0)
+                accented_seen[naccented_seen++] = s[i];
         }
         if (c->script == SCRIPT_LATIN) {
             if (c->accented)
@@ -732,17 +734,15 @@ static long score_candidate(const unsigned char *s, size_t len, const byte_info 
 
     /* Accented Latin letters that the best-fitting language does not explain. */
     long total = 0, best = 0;
-    for (unsigned b = 0; b < 128; b++)
-        total += accented_count[b];
-    if (total > 0) {
-        for (size_t p = 0; p < NPROFILES; p++) {
-            long explained = 0;
-            for (unsigned b = 0; b < 128; b++)
-                if (info[b + 0x80].profiles & (1u << p))
-                    explained += accented_count[b];
-            if (explained > best)
-                best = explained;
-        }
+    for (size_t k = 0; k < naccented_seen; k++)
+        total += accented_count[accented_seen[k] - 0x80];
+    for (size_t p = 0; p < NPROFILES && total > 0; p++) {
+        long explained = 0;
+        for (size_t k = 0; k < naccented_seen; k++)
+            if (info[accented_seen[k]].profiles & (1u << p))
+                explained += accented_count[accented_seen[k] - 0x80];
+        if (explained > best)
+            best = explained;
     }
     score += SC_UNEXPLAINED * (total - best);
     *nhigh = count;
@@ -763,9 +763,14 @@ static int decode_legacy(const unsigned char *s, size_t len, decode_result *out,
     pthread_once(&cand_once, tables_init);
 
     bool present[256] = {false};
-    size_t controls = 0;
+    uint8_t highs[128]; /* the distinct 8-bit byte values of the input */
+    size_t nhighs = 0, controls = 0;
     for (size_t i = 0; i < len; i++) {
-        present[s[i]] = true;
+        if (!present[s[i]]) {
+            present[s[i]] = true;
+            if (s[i] >= 0x80)
+                highs[nhighs++] = s[i];
+        }
         controls += byte_is_odd_control(s[i]);
     }
     if (controls > 8 && controls * 50 > len) {
@@ -778,8 +783,8 @@ static int decode_legacy(const unsigned char *s, size_t len, decode_result *out,
     long best_score = 0, best_n = 1;
     for (size_t c = 0; c < NCANDS; c++) {
         bool fits = true;
-        for (unsigned b = 0x80; b <= 0xFF && fits; b++)
-            if (present[b] && cand_high[c][b - 0x80] == 0)
+        for (size_t k = 0; k < nhighs && fits; k++)
+            if (cand_high[c][highs[k] - 0x80] == 0)
                 fits = false;
         if (!fits)
             continue;
