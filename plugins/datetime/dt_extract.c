@@ -13,8 +13,13 @@ static bool line_is_blank(const char *p, const char *end)
     return dt_skip_spaces(p, end) == end;
 }
 
-static bool has_ascii_digit(const char *p, const char *end)
+/* A date line has its first digit near its start: after at most a label and a weekday
+ * ("Son güncelleme tarihi: Çarşamba, 3 Eylül 2025" has it at byte 36). Lines without one are
+ * not parsed at all, which keeps prose lines cheap. */
+static bool has_early_digit(const char *p, const char *end)
 {
+    if (end - p > DT_DIGIT_WINDOW)
+        end = p + DT_DIGIT_WINDOW;
     for (; p < end; p++)
         if (*p >= '0' && *p <= '9')
             return true;
@@ -73,7 +78,7 @@ static void scan_zone(const dt_tables *t, const char *text, size_t len, dt_resul
         const char *line_end = line + line_len;
         if (!line_is_blank(line, line_end)) {
             non_empty++;
-            if (has_ascii_digit(line, line_end)) {
+            if (has_early_digit(line, line_end)) {
                 dt_stamp got[DT_MAX_FOUND];
                 size_t n =
                     dt_scan_line(t, line, line_len, is_cut, got, DT_MAX_FOUND - res->n_found);

@@ -4,7 +4,8 @@
  * The header zone is the first DT_ZONE_LINES non-empty lines that start within the first
  * DT_ZONE_BYTES bytes; of each line only the first DT_LINE_BYTES bytes are read, so the work is
  * bounded whatever the input (a 10 MB text without a newline costs the same as a short one).
- * Date lines are read by dt_scan; the stamps are then merged and chosen:
+ * Lines with no digit in their first DT_DIGIT_WINDOW bytes are skipped; the others are read
+ * by dt_scan; the stamps are then merged and chosen:
  *   - published: the first stamp labelled as publication, else the first plain stamp, merged
  *     with every compatible non-update stamp so the most precise reading wins ("05.09.2025" +
  *     "2025-09-05T20:33+0300" -> 2025-09-05T20:33:00+03:00);
@@ -22,10 +23,11 @@
 
 #include "dt_stamp.h"
 
-#define DT_ZONE_LINES 8
-#define DT_ZONE_BYTES 1536
-#define DT_LINE_BYTES 256
-#define DT_MAX_FOUND  20
+#define DT_ZONE_LINES   8
+#define DT_ZONE_BYTES   1536
+#define DT_LINE_BYTES   256
+#define DT_MAX_FOUND    20
+#define DT_DIGIT_WINDOW 96 /* a date line has a digit within its first 96 bytes */
 
 typedef struct dt_result {
     dt_stamp found[DT_MAX_FOUND]; /* every accepted stamp in text order; start is a text offset */

@@ -433,6 +433,7 @@ typedef struct dt_index {
     const dt_row *rows;
     dt_index_entry *entries; /* sorted by (key, row) */
     size_t n;
+    uint64_t first_mask; /* bit (first letter % 64) set for every row: a cheap early "no" */
 } dt_index;
 
 struct dt_tables {
@@ -484,49 +485,49 @@ static int index_build(dt_index *ix, const dt_row *rows, size_t n)
     ix->entries = malloc(n * sizeof *ix->entries);
     if (!ix->entries)
         return -1;
+    ix->first_mask = 0;
     for (size_t i = 0; i < n; i++) {
         ix->entries[i].key = row_key(rows[i].text);
         ix->entries[i].row = (uint32_t)i;
+        ix->first_mask |= (uint64_t)1 << ((ix->entries[i].key >> 32) % 64);
     }
     qsort(ix->entries, n, sizeof *ix->entries, entry_order);
     return 0;
 }
 
-/* Try the rows whose key is `key`; keep the longest match in *best / *value. */
-static void try_key(const dt_index *ix, uint64_t key, const char *p, const char *end, size_t *best,
-                    int *value)
-{
-    size_t lo = 0, hi = ix->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->entries[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < ix->n && ix->entries[i].key == key; i++) {
-        const dt_row *row = &ix->rows[ix->entries[i].row];
-        size_t len = dt_match_folded(p, end, row->text, true);
-        if (len > *best) {
-            *best = len;
-            if (value)
-                *value = row->value;
-        }
-    }
-}
-
-/* Longest whole-word row at p; its value in *value. */
+/* Longest whole-word row at p; its value in *value. Rows are found by their first two folded
+ * letters: one binary search to the first letter's range, then only rows whose second letter
+ * matches (or that have a single letter) are compared in full. */
 static size_t index_match(const dt_index *ix, const char *p, const char *end, int *value)
 {
     const char *q = p;
     uint32_t first = key_cp(&q, end);
-    if (!first || !dt_is_word(first))
+    if (!first || (first >= '0' && first <= '9') || !dt_is_word(first) ||
+        !(ix->first_mask & ((uint64_t)1 << (first % 64))))
         return 0;
     uint32_t second = key_cp(&q, end);
+    uint64_t lo_key = make_key(first, 0);
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->entries[mid].key < lo_key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     size_t best = 0;
-    try_key(ix, make_key(first, 0), p, end, &best, value);
-    if (second)
-        try_key(ix, make_key(first, second), p, end, &best, value);
+    for (size_t i = lo; i < ix->n && (ix->entries[i].key >> 32) == first; i++) {
+        uint32_t row_second = (uint32_t)ix->entries[i].key;
+        if (row_second != 0 && row_second != second)
+            continue;
+        const dt_row *row = &ix->rows[ix->entries[i].row];
+        size_t len = dt_match_folded(p, end, row->text, true);
+        if (len > best) {
+            best = len;
+            if (value)
+                *value = row->value;
+        }
+    }
     return best;
 }
 
