@@ -251,7 +251,15 @@ class Daemon:
         if expect is not None and rc != expect:
             raise AssertionError("ingestd exited with %d after SIGTERM, expected %d; log:\n%s"
                                  % (rc, expect, self.log()))
+        self.check_log()
         return rc
+
+    def check_log(self):
+        """Fail when a sanitizer (ENABLE_SANITIZERS builds) reported anything."""
+        log = self.log()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                raise AssertionError("sanitizer report in the daemon's log:\n%s" % log)
 
     def kill9(self):
         if self.running():
