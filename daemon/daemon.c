@@ -362,6 +362,38 @@ static void retry_timer_cb(uv_timer_t *t)
     flush_batch(t->data);
 }
 
+/* A record the store refuses for good (not a full disk) must not block intake forever: commit it
+ * as a failure of stage "store", with its original bytes, so nothing is lost. */
+static int commit_as_failure(daemon_state *d, intake_job *j, store_item *item, char *err,
+                             size_t errlen)
+{
+    log_err("file %s: the store refused its record: %s; recording it as a failure", j->path, err);
+    snprintf(j->fail_reason, sizeof j->fail_reason, "store refused the record: %s", err);
+    snprintf(j->fail_stage, sizeof j->fail_stage, "store");
+    j->fail_plugin[0] = '\0';
+    j->outcome = INTAKE_FAILED;
+    intake_store_item(j, item);
+    return store_commit_batch(d->st, item, 1, err, errlen);
+}
+
+/* The batch failed as a whole with an error other than a full disk: commit item by item (each
+ * in its own transaction) so one bad item cannot hold the others back. Returns 0 when every
+ * item ended committed (as a record or a failure), else the first lasting error. */
+static int commit_one_by_one(daemon_state *d, store_item *items, char *err, size_t errlen)
+{
+    size_t i = 0;
+    for (intake_job *j = d->batch_head; j; j = j->next, i++) {
+        int rc = store_commit_batch(d->st, &items[i], 1, err, errlen);
+        if (rc == -ENOSPC)
+            return rc;
+        if (rc)
+            rc = commit_as_failure(d, j, &items[i], err, errlen);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static void flush_batch(daemon_state *d)
 {
     uv_timer_stop(&d->batch_timer);
@@ -373,6 +405,10 @@ static void flush_batch(daemon_state *d)
         intake_store_item(j, &items[i++]);
     char err[512];
     int rc = store_commit_batch(d->st, items, d->batch_n, err, sizeof err);
+    if (rc && rc != -ENOSPC && d->batch_n > 1)
+        rc = commit_one_by_one(d, items, err, sizeof err);
+    else if (rc && rc != -ENOSPC)
+        rc = commit_as_failure(d, d->batch_head, items, err, sizeof err);
     if (rc) {
         free(items);
         d->n.commit_errors++;

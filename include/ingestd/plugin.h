@@ -156,6 +156,9 @@ typedef const ingestd_plugin *(*ingestd_plugin_entry_fn)(void);
     .struct_size = sizeof(ingestd_plugin), .abi_major = INGESTD_ABI_MAJOR,                        \
     .abi_minor = INGESTD_ABI_MINOR
 
+/* The entry function every plugin defines (declared here so the definition has a prototype). */
+const ingestd_plugin *ingestd_plugin_entry(void);
+
 /* Declares the exported entry function; use as:
  *   INGESTD_PLUGIN_EXPORT { return &my_descriptor; } */
 #define INGESTD_PLUGIN_EXPORT                                                                     \
