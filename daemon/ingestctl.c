@@ -557,15 +557,16 @@ static int print_recent(const json_t *reply)
         printf("no articles\n");
         return EXIT_OK;
     }
-    table t = {
-        .ncols = 4, .headers = {"UID", "LANG", "PUBLISHED", "TITLE"}, .max_width = {12, 0, 0, 0}};
+    table t = {.ncols = 4, .headers = {"UID", "LANG", "PUBLISHED", "TITLE"}};
     size_t i;
     const json_t *a;
     json_array_foreach(articles, i, a)
     {
         char *uid = field_text(a, "uid");
-        if (strlen(uid) > 12)
-            uid[12] = '\0'; /* hex */
+        size_t len = strlen(uid), end = 0;
+        for (int k = 0; k < 12 && end < len; k++) /* 12 characters, whole code points */
+            utf8_next(uid, len, &end);
+        uid[end] = '\0';
         char *row[4] = {uid, field_text(a, "lang"), field_text(a, "published_at"),
                         field_text(a, "title")};
         table_add_row(&t, row);
@@ -833,7 +834,8 @@ static int exchange(const char *path, const char *request, double timeout_s, cha
             errorf("timed out connecting to %s after %g s", path, timeout_s);
             return EXIT_PROTOCOL;
         }
-        errorf("cannot connect to %s: %s (is ingestd running?)", path, strerror(e));
+        errorf("cannot connect to %s: %s (%s)", path, strerror(e),
+               e == EACCES ? "is your user in the socket's group?" : "is ingestd running?");
         return EXIT_CONNECT;
     }
 
