@@ -41,6 +41,7 @@ static void cleanup_destroy(void *state)
 /* {"removed":[{"reason":..,"text":..},..],"removed_count":N,"title_from":".."} */
 static void build_meta(const ct_result *r, tb_buf *json)
 {
+    tb_reserve(json, 96 + r->n_removed * (CLEANUP_META_TEXT_MAX + 48));
     tb_puts(json, "{\"removed\":[");
     for (size_t i = 0; i < r->n_removed; i++) {
         const ct_removed *rm = &r->removed[i];

@@ -584,14 +584,21 @@ static bool key_eq(const ct_line *a, const ct_line *b)
            memcmp(a->key, b->key, a->key_len) == 0;
 }
 
+/* Lines without a letter or digit ("—", "* * *", a lone emoji) may repeat as separators. */
 static bool worth_dedup(const ct_line *ln)
 {
     if (ln->key_len < 4)
         return false;
-    const char *k = ln->key;
-    for (size_t i = 0; i < ln->key_len; i++) {
-        unsigned char ch = (unsigned char)k[i];
-        if (ch >= 0x80 || (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z'))
+    size_t i = 0;
+    while (i < ln->key_len) {
+        unsigned char ch = (unsigned char)ln->key[i];
+        if (ch < 0x80) {
+            if ((ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z'))
+                return true;
+            i++;
+            continue;
+        }
+        if (u8_is_letter(u8_decode(ln->key, ln->key_len, &i)))
             return true;
     }
     return false;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "plugin_harness.h"
@@ -228,6 +229,51 @@ static void test_title_cut_at_word(void)
     CHECK(strncmp(body_of(rec), t, tl - 3) == 0);
     CHECK(body_of(rec)[tl - 3] == ' ');
     rec_free(rec);
+}
+
+/* Text of n bytes made of 9-letter words ("abcdefgh " repeated), NUL-terminated. */
+static char *words(size_t n)
+{
+    char *s = malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        s[i] = (i % 9 == 8) ? ' ' : (char)('a' + i % 9);
+    s[n] = '\0';
+    if (n && s[n - 1] == ' ')
+        s[n - 1] = 'x';
+    return s;
+}
+
+static void test_title_length_limits(void)
+{
+    char text[2048];
+    /* 290 characters: still a headline line. */
+    char *w = words(290);
+    snprintf(text, sizeof text, "%s\n\nBody text here.", w);
+    ingestd_record *rec = clean(text);
+    CHECK_STR(title_of(rec), w);
+    CHECK_STR(body_of(rec), "Body text here.");
+    rec_free(rec);
+    free(w);
+
+    /* 310 characters and no date label: a paragraph; the title is cut from it. */
+    w = words(310);
+    snprintf(text, sizeof text, "%s\n\nBody text here.", w);
+    rec = clean(text);
+    CHECK_STR(title_from(rec), "first_sentence");
+    CHECK(strlen(title_of(rec)) <= 250 + 3);
+    CHECK(strcmp(title_of(rec) + strlen(title_of(rec)) - 3, "…") == 0);
+    CHECK(strncmp(body_of(rec), w, 310) == 0);
+    rec_free(rec);
+    free(w);
+
+    /* A first sentence over 250 characters is cut too, even though it ends later. */
+    w = words(280);
+    snprintf(text, sizeof text, "%s. Second sentence.\n", w);
+    rec = clean(text);
+    CHECK(strlen(title_of(rec)) <= 250 + 3);
+    CHECK(strcmp(title_of(rec) + strlen(title_of(rec)) - 3, "…") == 0);
+    rec_free(rec);
+    free(w);
 }
 
 static void test_existing_title(void)
@@ -526,6 +572,69 @@ static void test_edge_inputs(void)
     free(huge);
 }
 
+static void test_separator_lines_repeat(void)
+{
+    /* Lines without letters or digits may repeat (section separators). */
+    ingestd_record *rec = clean_with_title("Part one text.\n* * *\nPart two text.\n* * *\n"
+                                           "\xE2\x80\x94\nPart three.\n\xE2\x80\x94\n",
+                                           "T");
+    CHECK_STR(body_of(rec), "Part one text.\n* * *\nPart two text.\n* * *\n\xE2\x80\x94\n"
+                            "Part three.\n\xE2\x80\x94");
+    rec_free(rec);
+}
+
+/* process() is declared thread-safe: several threads share the plugin state. */
+typedef struct thread_job {
+    const char *text;
+    char *body;  /* result of the last run */
+    bool stable; /* every run gave the same body */
+} thread_job;
+
+static void *thread_main(void *arg)
+{
+    thread_job *job = arg;
+    job->stable = true;
+    for (int i = 0; i < 200; i++) {
+        ingestd_record *rec = ph_record(job->text);
+        ph_process(plugin, rec);
+        const char *b = ph_get(rec, INGESTD_FIELD_BODY);
+        if (job->body && strcmp(job->body, b) != 0)
+            job->stable = false;
+        free(job->body);
+        job->body = strdup(b);
+        rec_free(rec);
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    static const char *const texts[] = {
+        " date 2025-09-03 Naslov\n05.09.2025\nPrvi odstavek. Drugi stavek.\nPrvi odstavek. "
+        "Drugi stavek.\n",
+        "Başlık\n\nAbone ol\nBirinci paragraf burada.İkinci paragraf burada.\n"
+        "Birinci paragraf burada.\nİkinci paragraf burada.\n",
+        "Τίτλος\n\n© Πηγή\nΚείμενο άρθρου εδώ. Και άλλη πρόταση εδώ.\n",
+        "Title\nUpdated: 2025-10-27 13:08 UTC\nShare\nBody line one.\nBody line one.\n",
+    };
+    enum { N = sizeof texts / sizeof texts[0] };
+    pthread_t th[N];
+    thread_job jobs[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (thread_job){.text = texts[i]};
+        CHECK_INT(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++) {
+        CHECK(jobs[i].stable);
+        ingestd_record *rec = clean(texts[i]);
+        CHECK_STR(jobs[i].body, body_of(rec));
+        rec_free(rec);
+        free(jobs[i].body);
+    }
+}
+
 static double now_sec(void)
 {
     struct timespec ts;
@@ -557,7 +666,11 @@ static void test_speed(void)
     }
     double per = (now_sec() - t0) / iters * 1e6;
     printf("cleanup: %.1f us per 4 KB article (incl. host get/set)\n", per);
-    CHECK(per < 2000); /* generous: sanitizer builds are slow; the bench measures the real cost */
+#if defined(__SANITIZE_ADDRESS__)
+    (void)per; /* sanitizer builds are many times slower: no time limit */
+#else
+    CHECK(per < 1000); /* generous (shared CI machines); bench/ measures the real cost */
+#endif
     rec_free(rec);
 
     /* 10 MB of mixed lines finishes quickly. */
@@ -623,7 +736,11 @@ static void check_sentences_once(const char *orig, const char *out, int seed)
         }
         char *piece = line;
         for (;;) {
-            char *dot = strstr(piece, ". ");
+            /* A sentence ends at ". " after a non-digit ("2. Dünya" is an ordinal). */
+            char *dot = piece;
+            while ((dot = strstr(dot, ". ")) != NULL && dot > piece && dot[-1] >= '0' &&
+                   dot[-1] <= '9')
+                dot += 2;
             size_t len = dot ? (size_t)(dot - piece) + 1 : strlen(piece);
             if (len >= 30) {
                 char *s = strndup(piece, len);
@@ -701,14 +818,17 @@ static void test_seeds(void)
         snprintf(all, tl + bl + 2, "%s\n%s", sentence_title ? "" : title, body);
         check_sentences_once(orig, all, seed);
         free(all);
-        /* Cleaning the cleaned text again changes nothing. */
-        char *t2 = strdup(title), *b2 = strdup(body);
-        ingestd_record *again = clean_with_title(b2, t2);
-        CHECK_STR(body_of(again), b2);
-        CHECK_STR(title_of(again), t2);
-        rec_free(again);
-        free(t2);
-        free(b2);
+        /* Cleaning the cleaned text again (title set) changes nothing. Not for a title taken
+         * from the first sentence: that line now equals the title and is dropped as one. */
+        if (!sentence_title) {
+            char *t2 = strdup(title), *b2 = strdup(body);
+            ingestd_record *again = clean_with_title(b2, t2);
+            CHECK_STR(body_of(again), b2);
+            CHECK_STR(title_of(again), t2);
+            rec_free(again);
+            free(t2);
+            free(b2);
+        }
         rec_free(rec);
         free(orig);
     }
@@ -746,6 +866,7 @@ int main(void)
     RUN(test_title_quotes);
     RUN(test_title_first_sentence);
     RUN(test_title_cut_at_word);
+    RUN(test_title_length_limits);
     RUN(test_existing_title);
     RUN(test_duplicate_lines_and_blocks);
     RUN(test_glued_paragraphs);
@@ -755,6 +876,8 @@ int main(void)
     RUN(test_normalization);
     RUN(test_meta_json);
     RUN(test_edge_inputs);
+    RUN(test_separator_lines_repeat);
+    RUN(test_threads);
     RUN(test_seed_specifics);
     RUN(test_seeds);
     RUN(test_speed);
