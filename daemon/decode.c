@@ -342,9 +342,10 @@ static const struct {
     const char *canonical;
     const char *iconv_name;
 } cands[] = {
-    {"windows-1252", "CP1252"},   {"windows-1250", "CP1250"}, {"iso-8859-2", "ISO-8859-2"},
-    {"windows-1251", "CP1251"},   {"koi8-r", "KOI8-R"},       {"koi8-u", "KOI8-U"},
-    {"iso-8859-7", "ISO-8859-7"}, {"windows-1253", "CP1253"}, {"windows-1254", "CP1254"},
+    {"windows-1252", "CP1252"},   {"iso-8859-15", "ISO-8859-15"}, {"windows-1250", "CP1250"},
+    {"iso-8859-2", "ISO-8859-2"}, {"windows-1251", "CP1251"},     {"koi8-r", "KOI8-R"},
+    {"koi8-u", "KOI8-U"},         {"iso-8859-7", "ISO-8859-7"},   {"windows-1253", "CP1253"},
+    {"windows-1254", "CP1254"},
 };
 #define NCANDS (sizeof cands / sizeof cands[0])
 
@@ -514,14 +515,45 @@ static const struct {
     {"ή", 110},  {"φ", 80},  {"ύ", 80},  {"β", 60},  {"ώ", 50},   {"ξ", 40},  {"ζ", 40},
     {"ψ", 15},   {"ϊ", 5},
 };
+
+/* Accented Latin letters in basis points, the highest among the languages of the Latin
+ * candidates (Western, Central European, Nordic, Romanian, Turkish, Albanian); weighed against
+ * 1%, since each language has only a few of them. ð and þ are kept low on purpose: Icelandic is
+ * rare, and they are what Turkish ğ and ş look like through windows-1252. */
+static const struct {
+    const char *letter;
+    uint16_t basis_points;
+} latin_freqs[] = {
+    {"ı", 500}, {"ë", 500}, {"á", 340}, {"é", 300}, {"ä", 300}, {"ö", 200}, {"ü", 190}, {"ł", 190},
+    {"ş", 170}, {"í", 160}, {"ă", 160}, {"å", 150}, {"č", 150}, {"ó", 120}, {"ç", 120}, {"ě", 120},
+    {"ř", 120}, {"ğ", 110}, {"ę", 110}, {"ý", 100}, {"î", 100}, {"š", 100}, {"ą", 100}, {"ţ", 100},
+    {"ș", 100}, {"ț", 100}, {"ž", 90},  {"ø", 90},  {"ő", 90},  {"æ", 80},  {"ż", 80},  {"ś", 70},
+    {"ú", 60},  {"â", 60},  {"ã", 60},  {"ů", 60},  {"à", 50},  {"ľ", 40},  {"ć", 40},  {"è", 35},
+    {"ß", 30},  {"ñ", 30},  {"õ", 30},  {"đ", 30},  {"ê", 25},  {"ń", 20},  {"ô", 10},  {"ò", 10},
+    {"ň", 10},  {"ű", 10},  {"ì", 5},   {"ù", 5},   {"û", 5},   {"œ", 5},   {"ď", 5},   {"ť", 5},
+    {"ź", 6},   {"ï", 2},   {"ĺ", 1},   {"ŕ", 1},   {"ð", 6},   {"þ", 6},
+};
 enum { LETTER_WEIGHT_MIN = -15, LETTER_WEIGHT_MAX = 6 };
 static int8_t weight_cyr[0x60], weight_grk[0x50]; /* by code point - 0x430 / - 0x380 */
+static int8_t weight_lat[0x190];                  /* by code point - 0xC0 */
 
 /* Weight of a letter: 3 * log2(frequency / 2.5%), clipped, in score tenths. */
 static void letter_weights_init(void)
 {
     memset(weight_cyr, LETTER_WEIGHT_MIN, sizeof weight_cyr);
     memset(weight_grk, LETTER_WEIGHT_MIN, sizeof weight_grk);
+    memset(weight_lat, LETTER_WEIGHT_MIN, sizeof weight_lat);
+    for (size_t k = 0; k < sizeof latin_freqs / sizeof latin_freqs[0]; k++) {
+        const char *l = latin_freqs[k].letter;
+        size_t i = 0;
+        unsigned cp = utf8_next(l, strlen(l), &i);
+        int wi = (int)lround(3.0 * log2(latin_freqs[k].basis_points / 100.0));
+        if (wi < LETTER_WEIGHT_MIN)
+            wi = LETTER_WEIGHT_MIN;
+        if (wi > LETTER_WEIGHT_MAX)
+            wi = LETTER_WEIGHT_MAX;
+        weight_lat[cp - 0xC0] = (int8_t)wi;
+    }
     for (size_t k = 0; k < sizeof letter_freqs / sizeof letter_freqs[0]; k++) {
         const char *l = letter_freqs[k].letter;
         size_t i = 0;
@@ -548,8 +580,8 @@ static int letter_weight(unsigned cp)
         return weight_cyr[lc - 0x430];
     if (lc >= 0x380 && lc < 0x3D0)
         return weight_grk[lc - 0x380];
-    if (lc == 0xF0 || lc == 0xFE || lc == 0xFF)
-        return -8; /* ð þ ÿ: Icelandic, Faroese and a handful of French names only */
+    if (lc >= 0xC0 && lc < 0x250)
+        return weight_lat[lc - 0xC0];
     return 0;
 }
 
@@ -657,7 +689,8 @@ enum {
     SC_PUNCT_IN_WORD = -30,     /* the same glued between two letters */
     SC_ALL_ACCENTED_WORD = -15, /* per letter of a Latin word with no plain ASCII letter */
     SC_UNEXPLAINED = -25,       /* per accented Latin letter no single language explains */
-    SC_ACCEPT_MEAN = 2,         /* the winner's mean score per 8-bit character must reach this */
+    SC_ACCEPT_MEAN =
+        -5, /* the winner's mean per 8-bit character must reach this (random bytes: < -13) */
 };
 
 /* Most of the input that detection looks at; longer texts are judged by their beginning (the
