@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -566,6 +567,42 @@ static void test_canonical_name(void)
     }
 }
 
+/* Worker threads decode concurrently, the first calls racing to build the detection tables. */
+static void *thread_body(void *arg)
+{
+    const char *const *texts = arg;
+    long good = 0;
+    for (int round = 0; round < 50; round++) {
+        for (int k = 0; k < 2; k++) {
+            size_t n;
+            char *raw = encode(texts[k], k ? "KOI8-U" : "CP1253", &n);
+            decode_result r;
+            if (raw && decode_to_utf8(raw, n, NULL, &r, NULL, 0) == 0) {
+                good += strcmp(r.text, texts[k]) == 0;
+                decode_result_free(&r);
+            }
+            free(raw);
+        }
+    }
+    return (void *)good;
+}
+
+static void test_threads(void)
+{
+    static const char *const texts[] = {
+        "Η κυβέρνηση ανακοίνωσε νέα μέτρα για τη στήριξη των επιχειρήσεων.",
+        "Вчора на ґанку старої хати ми пили чай і говорили про майбутнє.",
+    };
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(pthread_create(&t[i], NULL, thread_body, (void *)texts), 0);
+    for (int i = 0; i < 4; i++) {
+        void *good;
+        pthread_join(t[i], &good);
+        CHECK_INT((long)good, 100);
+    }
+}
+
 static void test_result_free(void)
 {
     decode_result r;
@@ -578,6 +615,7 @@ static void test_result_free(void)
 
 int main(void)
 {
+    RUN(test_threads); /* first: nothing may have built the tables yet */
     RUN(test_legacy_detection);
     RUN(test_utf8_passthrough);
     RUN(test_pure_ascii);
