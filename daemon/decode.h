@@ -28,8 +28,11 @@ typedef struct decode_result {
  *   -ENODATA  empty input ("empty file");
  *   -EILSEQ   binary data, bytes invalid in the BOM's/declared encoding ("not valid <enc> at
  *             byte N"), or no encoding fits;
- *   -EINVAL   declared names an encoding we do not support.
- * Thread-safe; allocation failure aborts (xmalloc). */
+ *   -EINVAL   declared names an encoding we do not support (or this system's iconv lacks it);
+ *   -EFBIG    input too large to hold its UTF-8 form in memory.
+ * Thread-safe: the first detection builds read-only tables under pthread_once, iconv handles
+ * are per call. Allocation failure aborts (xmalloc). Cost: valid UTF-8 is one scan and one
+ * copy; detection reads at most the first 256 KB once per candidate code page (10 of them). */
 int decode_to_utf8(const void *raw, size_t len, const char *declared, decode_result *out, char *err,
                    size_t errlen);
 
