@@ -115,10 +115,6 @@ static const ingestd_plugin cleanup_descriptor = {
     .destroy = cleanup_destroy,
 };
 
-/* plugin.h defines the entry through a macro without declaring it first
- * (-Wmissing-prototypes); declare it here. */
-const ingestd_plugin *ingestd_plugin_entry(void);
-
 INGESTD_PLUGIN_EXPORT
 {
     return &cleanup_descriptor;
