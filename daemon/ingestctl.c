@@ -77,6 +77,9 @@ static const command commands[] = {
      "  --raw    print the article's original bytes, exactly as they were received\n"},
     {"failures", "[N]", "the N most recent failures (default 10)",
      "List the N most recent failures (default 10): id, stage, plugin, source and reason.\n"},
+    {"pause", "", "stop taking new articles (work in flight still finishes)",
+     "Pause intake: no new article is taken until 'resume'; work in flight is finished.\n"},
+    {"resume", "", "take new articles again after 'pause'", "Resume intake after 'pause'.\n"},
     {"shutdown", "", "ask the daemon to stop gracefully",
      "Ask the daemon to stop: it stops intake, finishes and commits the work in flight, exits.\n"},
     {"raw", "JSON", "send JSON as the request line; print the reply line",
@@ -288,6 +291,8 @@ static char *value_text(const json_t *v)
     case JSON_NULL:
         return strdup("-");
     case JSON_ARRAY: {
+        if (json_array_size(v) == 0)
+            return strdup("-");
         bool scalars = true;
         size_t i;
         json_t *item;
@@ -361,6 +366,29 @@ static void kv_add_flat(kv_list *kv, const char *key, const json_t *v)
             free(dotted);
         }
         return;
+    }
+    if (json_is_array(v)) {
+        bool has_containers = false;
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (json_is_object(item) || json_is_array(item))
+                has_containers = true;
+        }
+        if (has_containers) { /* watch[0].path: ... */
+            json_array_foreach(v, i, item)
+            {
+                size_t n = strlen(key) + 32;
+                char *indexed = malloc(n);
+                if (!indexed)
+                    abort();
+                snprintf(indexed, n, "%s[%zu]", key, i);
+                kv_add_flat(kv, indexed, item);
+                free(indexed);
+            }
+            return;
+        }
     }
     kv_add(kv, key, value_text(v));
 }
@@ -702,7 +730,7 @@ static int print_article(const json_t *reply, bool raw_bytes)
         for (size_t i = 0; i < sizeof not_header / sizeof not_header[0] && !skip; i++)
             skip = strcmp(key, not_header[i]) == 0;
         if (!skip)
-            kv_add(&kv, key, value_text(v));
+            kv_add_flat(&kv, key, v);
     }
     const json_t *meta = json_object_get(article, "meta");
     if (meta && !json_is_null(meta) && !(json_is_object(meta) && json_object_size(meta) == 0)) {
@@ -1070,6 +1098,8 @@ static int print_reply(const command *cmd, const options *opt, const char *line)
             rc = print_failures(reply);
         else if (strcmp(name, "shutdown") == 0)
             rc = print_shutdown(reply);
+        else
+            rc = print_status(reply); /* pause, resume: "state: paused" */
     }
     if (!ok) {
         const char *err = json_string_value(json_object_get(reply, "error"));
