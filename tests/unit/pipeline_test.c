@@ -378,6 +378,49 @@ static void test_run_drop(void)
     pipeline_free(p);
 }
 
+static void test_run_edge_verdicts(void)
+{
+    pipeline *p = NULL;
+    CHECK_INT(build_chain(&p, "verdict_a", "verdict_b", NULL), 0);
+    if (!p)
+        return;
+    pipeline_outcome out;
+    /* a reason noted by an earlier plugin that then passed is not the later error's reason */
+    ingestd_record *rec = make_rec("t\nverdict_a:NOTE verdict_b:SILENT_ERROR");
+    pipeline_run(p, rec, &out);
+    CHECK_INT(out.verdict, INGESTD_ERROR);
+    CHECK_STR(out.who, "verdict_b");
+    CHECK_STR(out.reason, "no reason given");
+    rec_free(rec);
+
+    /* a note alone does not fail the record */
+    rec = make_rec("t\nverdict_a:NOTE");
+    pipeline_run(p, rec, &out);
+    CHECK_INT(out.verdict, INGESTD_OK);
+    CHECK(out.who == NULL);
+    CHECK_STR(out.reason, "");
+    CHECK_INT(strlen(rec_get(rec, INGESTD_FIELD_UID, NULL)), 32);
+    rec_free(rec);
+
+    /* a verdict outside the enum is an error of that plugin, and stops the chain */
+    rec = make_rec("t\nverdict_a:BAD_VERDICT verdict_b:SILENT_ERROR");
+    pipeline_run(p, rec, &out);
+    CHECK_INT(out.verdict, INGESTD_ERROR);
+    CHECK_STR(out.who, "verdict_a");
+    CHECK_STR(out.reason, "invalid verdict 7");
+    json_t *s = stats_of(p, 0);
+    CHECK_INT(stat_int(s, "calls"), 3);
+    CHECK_INT(stat_int(s, "ok"), 2);
+    CHECK_INT(stat_int(s, "errors"), 1);
+    json_decref(s);
+    s = stats_of(p, 1);
+    CHECK_INT(stat_int(s, "calls"), 2);
+    CHECK_INT(stat_int(s, "errors"), 1);
+    json_decref(s);
+    rec_free(rec);
+    pipeline_free(p);
+}
+
 static void test_config_reaches_init(void)
 {
     char json[4096];
@@ -514,6 +557,7 @@ int main(void)
     RUN(test_run_ok_and_fallback_title);
     RUN(test_run_error);
     RUN(test_run_drop);
+    RUN(test_run_edge_verdicts);
     RUN(test_config_reaches_init);
     RUN(test_stats_add_up);
     RUN(test_not_thread_safe_is_serialized);
