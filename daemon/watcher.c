@@ -80,6 +80,7 @@ static void on_readable(uv_poll_t *handle, int status, int events)
             if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
                 log_err("watched folder #%zu was removed or moved; intake from it stops", idx);
                 w->wds[idx] = -1;
+                w->cb.on_overflow(w->cb.ctx); /* as documented: the daemon rescans and logs */
                 continue;
             }
             if (!ev->len || (ev->mask & IN_ISDIR))
