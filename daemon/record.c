@@ -336,6 +336,6 @@ json_t *rec_to_json(const ingestd_record *rec)
                                                           ? json_real(rec->lang_confidence)
                                                           : json_null());
     }
-    json_object_set(o, "meta", rec->meta);
+    json_object_set_new(o, "meta", json_deep_copy(rec->meta));
     return o;
 }

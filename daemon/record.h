@@ -26,7 +26,8 @@ void rec_free(ingestd_record *rec);
 void rec_host_fill(ingestd_host *host, const void *plugin_handle,
                    void (*log)(const void *, int, const char *, ...));
 
-/* Field access for the daemon itself: no read-only check. Same semantics as host->get/set. */
+/* Field access for the daemon itself, same semantics as host->get/set (rec_set refuses
+ * read-only fields); rec_set_internal skips the read-only check. */
 const char *rec_get(const ingestd_record *rec, ingestd_field field, size_t *len_out);
 int rec_set(ingestd_record *rec, ingestd_field field, const char *value, size_t len);
 int rec_set_internal(ingestd_record *rec, ingestd_field field, const char *value, size_t len);
