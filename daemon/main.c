@@ -187,6 +187,7 @@ static int cmd_check(const char *config_path)
         fprintf(stderr, "ingestd: %s\n", err);
         return DAEMON_EXIT_CONFIG;
     }
+    log_set_level(log_level_from_name(cfg->log_level));
     pipeline *pipe = NULL;
     if (pipeline_build(cfg, &pipe, err, sizeof err) != 0) {
         fprintf(stderr, "ingestd: %s\n", err);
