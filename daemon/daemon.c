@@ -769,7 +769,9 @@ int daemon_run(const char *config_path)
     d->claimed = pathset_new();
     d->writing = pathset_new();
     d->warned = pathset_new();
-    d->pending_max = (size_t)cfg->queue_max * 4 > 4096 ? (size_t)cfg->queue_max * 4 : 4096;
+    /* names waiting for a worker: ~150 bytes each, so 64k of them cost ~10 MB; beyond that the
+     * files wait on disk and a rescan finds them once the queue has drained */
+    d->pending_max = (size_t)cfg->queue_max * 16 > 65536 ? (size_t)cfg->queue_max * 16 : 65536;
     int code = DAEMON_EXIT_OK;
 
     d->watch_real = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof(char *));
