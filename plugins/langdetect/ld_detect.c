@@ -1,0 +1,302 @@
+/*
+ * ld_detect - language identification for the langdetect plugin.
+ *
+ * Pass 1 decodes the texts (at most LD_ANALYSIS_CAP bytes of each) and counts letters per
+ * Unicode script. The dominant script decides the language alone when it belongs to one
+ * language (Greek, Hangul, Thai, ...; Han with kana is Japanese, Han alone Chinese). Otherwise
+ * pass 2 feeds the letters of that script only (so a Russian caption in a Turkish article is
+ * ignored) to the character n-gram model of ld_model.h: every n-gram of orders 1..max_order
+ * adds its log-probability for each language of the script, and the best sum wins.
+ * Everything lives on the stack; the model is constant data.
+ */
+#include "ld_detect.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define LD_MAX_LANGS   128
+#define LD_CJK_WEIGHT  3 /* one Han/kana/Hangul character counts as this many letters */
+#define LD_SCRIPT_HANI 28
+#define LD_SCRIPT_HIRA 27
+#define LD_SCRIPT_HANG 24
+
+/* Cursor over the analysed texts. */
+typedef struct ld_cursor {
+    const char *const *texts;
+    const size_t *lens;
+    size_t n, text, pos, end;
+} ld_cursor;
+
+static void cursor_init(ld_cursor *c, const char *const *texts, const size_t *lens, size_t n)
+{
+    c->texts = texts;
+    c->lens = lens;
+    c->n = n;
+    c->text = 0;
+    c->pos = 0;
+    c->end = (n > 0 && texts[0]) ? (lens[0] < LD_ANALYSIS_CAP ? lens[0] : LD_ANALYSIS_CAP) : 0;
+}
+
+/* Next codepoint; 0x20 between texts and for each invalid byte; returns -1 at the end. */
+static int32_t cursor_next(ld_cursor *c)
+{
+    while (c->pos >= c->end) {
+        if (++c->text >= c->n)
+            return -1;
+        c->pos = 0;
+        c->end = c->texts[c->text] ? c->lens[c->text] : 0;
+        if (c->end > LD_ANALYSIS_CAP)
+            c->end = LD_ANALYSIS_CAP;
+        return 0x20;
+    }
+    const unsigned char *s = (const unsigned char *)c->texts[c->text];
+    unsigned char b = s[c->pos];
+    if (b < 0x80) {
+        c->pos++;
+        return b;
+    }
+    size_t need;
+    uint32_t cp, min;
+    if (b >= 0xC2 && b <= 0xDF) {
+        need = 1, cp = b & 0x1F, min = 0x80;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        need = 2, cp = b & 0x0F, min = 0x800;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 3, cp = b & 0x07, min = 0x10000;
+    } else {
+        c->pos++;
+        return 0x20;
+    }
+    if (c->end - c->pos <= need) {
+        c->pos = c->end;
+        return 0x20;
+    }
+    for (size_t i = 1; i <= need; i++) {
+        unsigned char t = s[c->pos + i];
+        if ((t & 0xC0) != 0x80) {
+            c->pos++;
+            return 0x20;
+        }
+        cp = (cp << 6) | (t & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        c->pos++;
+        return 0x20;
+    }
+    c->pos += need + 1;
+    return (int32_t)cp;
+}
+
+/* Script id of cp; *hint caches the last matching range (texts are mostly one script). */
+static uint8_t script_of(uint32_t cp, size_t *hint)
+{
+    if (cp < 0x80)
+        return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ? LD_SCRIPT_LATN : LD_SCRIPT_NONE;
+    const ld_script_range *r = &ld_script_ranges[*hint];
+    if (cp >= r->first && cp <= r->last)
+        return r->script;
+    size_t lo = 0, hi = ld_script_range_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ld_script_ranges[mid].last < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < ld_script_range_count && cp >= ld_script_ranges[lo].first) {
+        *hint = lo;
+        return ld_script_ranges[lo].script;
+    }
+    return LD_SCRIPT_NONE;
+}
+
+static uint32_t fold(const ld_model *m, uint32_t cp)
+{
+    if (cp < 0x800)
+        return m->fold_lo[cp];
+    if (cp >= 0x1E00 && cp < 0x1F00)
+        return m->fold_1e[cp - 0x1E00];
+    return cp;
+}
+
+/* FNV-1a over the codepoints from last to first, so a gram extends to the left cheaply. */
+#define LD_HASH_INIT 0xCBF29CE484222325ull
+static uint64_t hash_step(uint64_t h, uint32_t cp)
+{
+    return (h ^ cp) * 0x100000001B3ull;
+}
+
+static uint64_t hash_final(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Adds the postings of the n-gram with hash h (if listed) to delta[]. */
+static void add_ngram(const ld_model *m, uint64_t h, int32_t *delta)
+{
+    uint32_t fp = (uint32_t)(h >> 52);
+    uint32_t slot = (uint32_t)h & m->slot_mask;
+    uint32_t v;
+    for (;;) {
+        v = m->slots[slot];
+        if (v == LD_SLOT_EMPTY)
+            return;
+        if (v >> 20 == fp)
+            break;
+        slot = (slot + 1) & m->slot_mask;
+    }
+    const uint8_t *p = m->postings + 2 * (size_t)(v & 0xFFFFF);
+    for (;;) {
+        delta[p[0] & 0x7F] += p[1];
+        if (p[0] & LD_POSTING_LAST)
+            return;
+        p += 2;
+    }
+}
+
+/* Score the letters of `script` with the n-gram model; fills lang/runner-up of out. */
+static void score_ngrams(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
+                         uint8_t script, ld_result *out)
+{
+    int32_t delta[LD_MAX_LANGS] = {0};
+    uint32_t count[LD_MAX_ORDER] = {0};
+    uint32_t window[LD_MAX_ORDER]; /* window[0] is the newest element */
+    unsigned have = 1, order_max = m->max_order < LD_MAX_ORDER ? m->max_order : LD_MAX_ORDER;
+    size_t hint = 0;
+    int last_space = 1;
+    window[0] = 0x20;
+
+    ld_cursor c;
+    cursor_init(&c, texts, lens, n);
+    for (int end = 0; !end;) {
+        int32_t cp = cursor_next(&c);
+        uint32_t elem;
+        if (cp < 0) {
+            end = 1;
+            if (last_space)
+                break;
+            elem = 0x20;
+        } else {
+            uint8_t sc = script_of((uint32_t)cp, &hint);
+            if (sc == LD_SCRIPT_MARK)
+                continue;
+            if (sc == script) {
+                elem = fold(m, (uint32_t)cp);
+            } else {
+                if (last_space)
+                    continue;
+                elem = 0x20;
+            }
+        }
+        last_space = elem == 0x20;
+        memmove(window + 1, window, (LD_MAX_ORDER - 1) * sizeof window[0]);
+        window[0] = elem;
+        if (have < order_max)
+            have++;
+        /* Grams ending here, growing to the left; none has a space inside. */
+        uint64_t h = hash_step(LD_HASH_INIT, elem);
+        if (elem != 0x20) {
+            add_ngram(m, hash_final(h), delta);
+            count[0]++;
+        }
+        for (unsigned k = 2; k <= have; k++) {
+            if (k > 2 && window[k - 2] == 0x20)
+                break;
+            h = hash_step(h, window[k - 1]);
+            add_ngram(m, hash_final(h), delta);
+            count[k - 1]++;
+        }
+    }
+
+    double best = -INFINITY, second = -INFINITY;
+    int best_i = -1, second_i = -1;
+    double total = 0;
+    for (unsigned k = 0; k < order_max; k++)
+        total += count[k];
+    for (uint32_t l = 0; l < m->lang_count && l < LD_MAX_LANGS; l++) {
+        if (m->langs[l].script != script)
+            continue;
+        double s = delta[l] * (double)m->score_scale;
+        for (unsigned k = 0; k < order_max; k++)
+            s += count[k] * (double)m->langs[l].floor[k];
+        if (s > best) {
+            second = best, second_i = best_i;
+            best = s, best_i = (int)l;
+        } else if (s > second) {
+            second = s, second_i = (int)l;
+        }
+    }
+    if (best_i < 0 || total == 0)
+        return;
+    memcpy(out->lang, m->langs[best_i].code, sizeof out->lang);
+    double lenfac = 1.0 - exp(-(double)out->letters / 80.0);
+    if (second_i < 0) {
+        out->confidence = lenfac;
+        return;
+    }
+    memcpy(out->runner_up, m->langs[second_i].code, sizeof out->runner_up);
+    /* Margin in nats per n-gram: ~1 for unrelated languages, ~0.1 for close ones. */
+    double margin = (best - second) / total;
+    out->runner_up_score = exp(-margin);
+    out->confidence = lenfac * (1.0 - 0.5 * exp(-margin * 10.0));
+}
+
+void ld_detect(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
+               ld_result *out)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->lang, "und", 4);
+    out->script = ld_scripts[LD_SCRIPT_NONE].name;
+
+    uint32_t per_script[LD_SCRIPT_COUNT] = {0};
+    size_t hint = 0;
+    ld_cursor c;
+    cursor_init(&c, texts, lens, n);
+    for (int32_t cp; (cp = cursor_next(&c)) >= 0;) {
+        uint8_t sc = script_of((uint32_t)cp, &hint);
+        per_script[sc]++;
+    }
+    per_script[LD_SCRIPT_HANI] *= LD_CJK_WEIGHT;
+    per_script[LD_SCRIPT_HIRA] *= LD_CJK_WEIGHT;
+    per_script[LD_SCRIPT_HANG] *= LD_CJK_WEIGHT;
+
+    /* Han and kana together are one group (Japanese mixes them). */
+    uint32_t letters = 0, best = 0;
+    uint8_t best_script = LD_SCRIPT_NONE;
+    for (uint8_t s = LD_SCRIPT_LATN; s < LD_SCRIPT_COUNT; s++) {
+        letters += per_script[s];
+        uint32_t v = per_script[s];
+        if (s == LD_SCRIPT_HANI || s == LD_SCRIPT_HIRA)
+            v = per_script[LD_SCRIPT_HANI] + per_script[LD_SCRIPT_HIRA];
+        if (v > best)
+            best = v, best_script = s;
+    }
+    out->letters = best;
+    if (best_script == LD_SCRIPT_NONE)
+        return;
+    out->script = ld_scripts[best_script].name;
+    if (best < LD_MIN_LETTERS || best < LD_MIN_SCRIPT_SHARE * letters)
+        return;
+
+    double share = (double)best / letters;
+    double lenfac = 1.0 - exp(-(double)best / 80.0);
+    if (best_script == LD_SCRIPT_HANI || best_script == LD_SCRIPT_HIRA) {
+        uint32_t kana = per_script[LD_SCRIPT_HIRA];
+        int is_ja = kana * 20 >= best; /* at least 5% kana */
+        memcpy(out->lang, is_ja ? "ja" : "zh", 3);
+        out->script = is_ja ? "Jpan" : ld_scripts[LD_SCRIPT_HANI].name;
+        out->confidence = lenfac * share;
+        return;
+    }
+    if (ld_scripts[best_script].unique_lang[0]) {
+        memcpy(out->lang, ld_scripts[best_script].unique_lang, 3);
+        out->confidence = lenfac * share;
+        return;
+    }
+    score_ngrams(m, texts, lens, n, best_script, out);
+    out->confidence *= share;
+}
