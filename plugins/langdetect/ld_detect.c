@@ -15,11 +15,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#define LD_MAX_LANGS   128
-#define LD_CJK_WEIGHT  3 /* one Han/kana/Hangul character counts as this many letters */
-#define LD_SCRIPT_HANI 28
-#define LD_SCRIPT_HIRA 27
-#define LD_SCRIPT_HANG 24
+#define LD_MAX_LANGS       128
+#define LD_CJK_WEIGHT      3 /* one Han/kana/Hangul character counts as this many letters */
+#define LD_SCRIPT_HANI     28
+#define LD_SCRIPT_HIRA     27
+#define LD_SCRIPT_HANG     24
+#define LD_CHECK_EVERY     64   /* elements between early-stop checks */
+#define LD_DECISIVE_MIN    256  /* elements before stopping early */
+#define LD_DECISIVE_MARGIN 40.0 /* nats of lead that end the analysis */
 
 /* Cursor over the analysed texts. */
 typedef struct ld_cursor {
@@ -158,7 +161,34 @@ static void add_ngram(const ld_model *m, uint64_t h, int32_t *delta)
     }
 }
 
-/* Score the letters of `script` with the n-gram model; fills lang/runner-up of out. */
+/* The two best languages of a script so far. */
+typedef struct ld_rank {
+    int best_i, second_i; /* language indexes, -1 when none */
+    double best, second;  /* log-likelihoods */
+} ld_rank;
+
+static void rank_langs(const ld_model *m, uint8_t script, const int32_t *delta,
+                       const uint32_t *count, unsigned order_max, ld_rank *r)
+{
+    r->best = r->second = -INFINITY;
+    r->best_i = r->second_i = -1;
+    for (uint32_t l = 0; l < m->lang_count && l < LD_MAX_LANGS; l++) {
+        if (m->langs[l].script != script)
+            continue;
+        double s = delta[l] * (double)m->score_scale;
+        for (unsigned k = 0; k < order_max; k++)
+            s += count[k] * (double)m->langs[l].floor[k];
+        if (s > r->best) {
+            r->second = r->best, r->second_i = r->best_i;
+            r->best = s, r->best_i = (int)l;
+        } else if (s > r->second) {
+            r->second = s, r->second_i = (int)l;
+        }
+    }
+}
+
+/* Score the letters of `script` with the n-gram model; fills lang/runner-up of out. Stops
+ * early once the leader is LD_DECISIVE_MARGIN nats ahead after LD_DECISIVE_MIN elements. */
 static void score_ngrams(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
                          uint8_t script, ld_result *out)
 {
@@ -168,6 +198,7 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
     unsigned have = 1, order_max = m->max_order < LD_MAX_ORDER ? m->max_order : LD_MAX_ORDER;
     size_t hint = 0;
     int last_space = 1;
+    uint32_t elements = 0;
     window[0] = 0x20;
 
     ld_cursor c;
@@ -210,26 +241,21 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
             add_ngram(m, hash_final(h), delta);
             count[k - 1]++;
         }
+        if (++elements % LD_CHECK_EVERY == 0 && elements >= LD_DECISIVE_MIN) {
+            ld_rank r;
+            rank_langs(m, script, delta, count, order_max, &r);
+            if (r.second_i < 0 || r.best - r.second >= LD_DECISIVE_MARGIN)
+                break;
+        }
     }
 
-    double best = -INFINITY, second = -INFINITY;
-    int best_i = -1, second_i = -1;
+    ld_rank r;
+    rank_langs(m, script, delta, count, order_max, &r);
     double total = 0;
     for (unsigned k = 0; k < order_max; k++)
         total += count[k];
-    for (uint32_t l = 0; l < m->lang_count && l < LD_MAX_LANGS; l++) {
-        if (m->langs[l].script != script)
-            continue;
-        double s = delta[l] * (double)m->score_scale;
-        for (unsigned k = 0; k < order_max; k++)
-            s += count[k] * (double)m->langs[l].floor[k];
-        if (s > best) {
-            second = best, second_i = best_i;
-            best = s, best_i = (int)l;
-        } else if (s > second) {
-            second = s, second_i = (int)l;
-        }
-    }
+    int best_i = r.best_i, second_i = r.second_i;
+    double best = r.best, second = r.second;
     if (best_i < 0 || total == 0)
         return;
     memcpy(out->lang, m->langs[best_i].code, sizeof out->lang);
