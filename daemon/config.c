@@ -27,10 +27,10 @@ enum key_type { KEY_INT, KEY_PATH, KEY_ENUM, KEY_WATCH_LIST, KEY_PLUGIN_LIST, KE
 struct key_spec {
     const char *name;
     enum key_type type;
-    size_t offset;         /* into struct config, for scalar keys */
-    const char *def;       /* default as text (ints parsed) */
-    int64_t min, max;      /* for KEY_INT */
-    const char *choices;   /* for KEY_ENUM: "a|b|c" */
+    size_t offset;       /* into struct config, for scalar keys */
+    const char *def;     /* default as text (ints parsed) */
+    int64_t min, max;    /* for KEY_INT */
+    const char *choices; /* for KEY_ENUM: "a|b|c" */
     const char *help;
 };
 
@@ -148,7 +148,8 @@ static bool enum_has(const char *choices, const char *value)
 static int parse_watch(struct parse_ctx *ctx, json_t *arr, config *cfg)
 {
     if (!json_is_array(arr))
-        return fail(ctx, -EINVAL, "watch: must be an array of objects, e.g. [{\"path\": \"/srv/inbox\"}]");
+        return fail(ctx, -EINVAL,
+                    "watch: must be an array of objects, e.g. [{\"path\": \"/srv/inbox\"}]");
     cfg->n_watch = json_array_size(arr);
     cfg->watch = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof *cfg->watch);
     for (size_t i = 0; i < cfg->n_watch; i++) {
@@ -291,7 +292,8 @@ static int parse_plugins(struct parse_ctx *ctx, json_t *arr, config *cfg)
             if (pc && !json_is_object(pc))
                 return fail(ctx, -EINVAL, "plugins[%zu].config: must be an object", i);
         } else {
-            return fail(ctx, -EINVAL, "plugins[%zu]: must be a name or {\"name\": ..., \"config\": {...}}", i);
+            return fail(ctx, -EINVAL,
+                        "plugins[%zu]: must be a name or {\"name\": ..., \"config\": {...}}", i);
         }
         if (!name || !plugin_name_ok(name))
             return fail(ctx, -EINVAL,
@@ -396,11 +398,11 @@ config *config_defaults(void)
     return cfg;
 }
 
-int config_parse(const char *text, size_t len, const char *origin, bool check_paths,
-                 config **out, char *err, size_t errlen)
+int config_parse(const char *text, size_t len, const char *origin, bool check_paths, config **out,
+                 char *err, size_t errlen)
 {
-    struct parse_ctx ctx = {.origin = origin, .check_paths = check_paths, .err = err,
-                            .errlen = errlen};
+    struct parse_ctx ctx = {
+        .origin = origin, .check_paths = check_paths, .err = err, .errlen = errlen};
     *out = NULL;
     char originbuf[PATH_MAX];
     snprintf(originbuf, sizeof originbuf, "%s", origin);

@@ -57,8 +57,8 @@ int config_load(const char *path, config **out, char *err, size_t errlen);
 
 /* Parse JSON text; `origin` is the file name used in messages and the base for relative paths
  * (its folder). With check_paths false, watch folders need not exist (one-shot mode, fuzzing). */
-int config_parse(const char *text, size_t len, const char *origin, bool check_paths,
-                 config **out, char *err, size_t errlen);
+int config_parse(const char *text, size_t len, const char *origin, bool check_paths, config **out,
+                 char *err, size_t errlen);
 
 /* A config with every default and no watch folder (one-shot mode without -c). */
 config *config_defaults(void);

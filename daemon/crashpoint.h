@@ -15,10 +15,10 @@ void crashpoint_hit(const char *name);
 
 extern const char *crashpoint_armed;
 
-#define CRASHPOINT(name)                                                                          \
-    do {                                                                                          \
-        if (crashpoint_armed)                                                                     \
-            crashpoint_hit(name);                                                                 \
+#define CRASHPOINT(name)                                                                           \
+    do {                                                                                           \
+        if (crashpoint_armed)                                                                      \
+            crashpoint_hit(name);                                                                  \
     } while (0)
 
 #endif

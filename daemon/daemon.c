@@ -283,7 +283,8 @@ static intake_job *prepare_job(daemon_state *d, struct pending_item *it)
         const char *root = d->watch_real[it->watch_index];
         size_t rl = strlen(root);
         struct stat tst;
-        if (!real || strncmp(real, root, rl) != 0 || real[rl] != '/' || strchr(real + rl + 1, '/')) {
+        if (!real || strncmp(real, root, rl) != 0 || real[rl] != '/' ||
+            strchr(real + rl + 1, '/')) {
             size_t n = 200 + (real ? strlen(real) : 0);
             refused = xmalloc(n);
             snprintf(refused, n, "symlink leads out of the watched folder (to %s); not followed",
@@ -301,9 +302,9 @@ static intake_job *prepare_job(daemon_state *d, struct pending_item *it)
             log_warn("file %s: not a regular file (FIFO, device or socket); ignored", path);
         goto skip;
     }
-    if (!refused && store_file_known(d->st, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-                                     (int64_t)st.st_size,
-                                     (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec)) {
+    if (!refused &&
+        store_file_known(d->st, (uint64_t)st.st_dev, (uint64_t)st.st_ino, (int64_t)st.st_size,
+                         (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec)) {
         /* committed before (a crash came between commit and acknowledgement, or kept) */
         if (w->after != CFG_AFTER_KEEP)
             acknowledge(d, path, it->watch_index, false);
@@ -632,12 +633,12 @@ static json_t *counters_json(daemon_state *d)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "received",
                      (json_int_t)d->n.received, "committed", (json_int_t)d->n.committed,
-                     "duplicates", (json_int_t)d->n.duplicates, "dropped",
-                     (json_int_t)d->n.dropped, "failed", (json_int_t)d->n.failed, "in_flight",
-                     (json_int_t)in_flight(d), "queue_depth", (json_int_t)d->pending_n,
-                     "queue_max", (json_int_t)d->cfg->queue_max, "batches",
-                     (json_int_t)d->n.batches, "commit_errors", (json_int_t)d->n.commit_errors,
-                     "rescheduled", (json_int_t)d->n.changed);
+                     "duplicates", (json_int_t)d->n.duplicates, "dropped", (json_int_t)d->n.dropped,
+                     "failed", (json_int_t)d->n.failed, "in_flight", (json_int_t)in_flight(d),
+                     "queue_depth", (json_int_t)d->pending_n, "queue_max",
+                     (json_int_t)d->cfg->queue_max, "batches", (json_int_t)d->n.batches,
+                     "commit_errors", (json_int_t)d->n.commit_errors, "rescheduled",
+                     (json_int_t)d->n.changed);
 }
 
 static const char *state_name(const daemon_state *d)
@@ -668,20 +669,21 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
         for (size_t i = 0; i < d->cfg->n_watch; i++) {
             const cfg_watch *w = &d->cfg->watch[i];
             static const char *const after[] = {"move", "keep", "delete"};
-            json_array_append_new(watch, json_pack("{s:s, s:s}", "path", w->path, "after",
-                                                   after[w->after]));
+            json_array_append_new(
+                watch, json_pack("{s:s, s:s}", "path", w->path, "after", after[w->after]));
         }
         json_t *plugins = json_array();
         for (size_t i = 0; i < d->cfg->n_plugins; i++)
             json_array_append_new(plugins, json_string(d->cfg->plugins[i].name));
         json_t *reply = json_pack(
-            "{s:b, s:s, s:i, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I}", "ok",
-            1, "version", INGESTD_VERSION, "protocol", CTL_PROTOCOL_VERSION, "pid",
-            (json_int_t)getpid(), "uptime_s", (json_int_t)((intake_now_ms() - d->started_ms) / 1000),
-            "state", state_name(d), "config", d->cfg->file, "database", d->cfg->database,
-            "control_socket", d->cfg->control_socket, "watch", watch, "plugins", plugins,
-            "workers", (json_int_t)d->cfg->workers, "queue_depth", (json_int_t)d->pending_n,
-            "in_flight", (json_int_t)in_flight(d), "queue_max", (json_int_t)d->cfg->queue_max);
+            "{s:b, s:s, s:i, s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I}", "ok", 1,
+            "version", INGESTD_VERSION, "protocol", CTL_PROTOCOL_VERSION, "pid",
+            (json_int_t)getpid(), "uptime_s",
+            (json_int_t)((intake_now_ms() - d->started_ms) / 1000), "state", state_name(d),
+            "config", d->cfg->file, "database", d->cfg->database, "control_socket",
+            d->cfg->control_socket, "watch", watch, "plugins", plugins, "workers",
+            (json_int_t)d->cfg->workers, "queue_depth", (json_int_t)d->pending_n, "in_flight",
+            (json_int_t)in_flight(d), "queue_max", (json_int_t)d->cfg->queue_max);
         if (d->commit_blocked)
             json_object_set_new(reply, "blocked_reason", json_string(d->block_reason));
         json_t *totals = store_totals(d->st);

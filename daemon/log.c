@@ -24,8 +24,11 @@ int log_level_from_name(const char *name)
     static const struct {
         const char *name;
         int level;
-    } names[] = {{"error", LOG_LVL_ERR},   {"warning", LOG_LVL_WARNING}, {"notice", LOG_LVL_NOTICE},
-                 {"info", LOG_LVL_INFO},   {"debug", LOG_LVL_DEBUG}};
+    } names[] = {{"error", LOG_LVL_ERR},
+                 {"warning", LOG_LVL_WARNING},
+                 {"notice", LOG_LVL_NOTICE},
+                 {"info", LOG_LVL_INFO},
+                 {"debug", LOG_LVL_DEBUG}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i].name) == 0)
             return names[i].level;

@@ -78,8 +78,8 @@ static void print_outcome(const intake_job *job, const store_item *item)
     json_t *o;
     if (job->outcome == INTAKE_OK) {
         o = rec_to_json(job->rec);
-        json_object_set_new(o, "outcome", json_string(item && item->was_duplicate ? "duplicate"
-                                                                                  : "ok"));
+        json_object_set_new(o, "outcome",
+                            json_string(item && item->was_duplicate ? "duplicate" : "ok"));
     } else if (job->outcome == INTAKE_DROPPED) {
         o = json_pack("{s:s, s:s, s:s}", "source", job->source_display, "outcome", "dropped",
                       "plugin", job->fail_plugin);
@@ -209,11 +209,13 @@ int main(int argc, char **argv)
         mode = argv[1];
         argi = 2;
     }
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-        {"encoding", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {"help-config", no_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"encoding", required_argument, NULL, 'e'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {"help-config", no_argument, NULL, 'H'},
+                                         {NULL, 0, NULL, 0}};
     const char *config_path = NULL, *db_path = NULL, *encoding = NULL;
     optind = argi;
     int c;

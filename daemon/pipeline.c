@@ -70,8 +70,8 @@ static void plugin_log(const void *handle, int level, const char *fmt, ...)
 {
     const struct plugin_slot *slot = handle;
     char prefix[160];
-    snprintf(prefix, sizeof prefix, "plugin %s: ",
-             slot && slot->desc && slot->desc->name ? slot->desc->name : "?");
+    snprintf(prefix, sizeof prefix,
+             "plugin %s: ", slot && slot->desc && slot->desc->name ? slot->desc->name : "?");
     if (level < LOG_LVL_ERR)
         level = LOG_LVL_ERR;
     va_list ap;
@@ -139,14 +139,14 @@ static int load_slot(struct plugin_slot *slot, const config *cfg, const cfg_plug
     memcpy(&entry, &sym, sizeof entry);
     const ingestd_plugin *d = entry();
     if (!d) {
-        snprintf(err, errlen, "plugin \"%s\" (%s): entry function returned no descriptor",
-                 cp->name, path);
+        snprintf(err, errlen, "plugin \"%s\" (%s): entry function returned no descriptor", cp->name,
+                 path);
         return -ELIBBAD;
     }
     /* struct_size and the ABI version come first in every major; check them before anything */
     if (d->struct_size < offsetof(ingestd_plugin, name)) {
-        snprintf(err, errlen, "plugin \"%s\" (%s): descriptor too short (%u bytes)", cp->name,
-                 path, d->struct_size);
+        snprintf(err, errlen, "plugin \"%s\" (%s): descriptor too short (%u bytes)", cp->name, path,
+                 d->struct_size);
         return -ELIBBAD;
     }
     if (d->abi_major != INGESTD_ABI_MAJOR) {
@@ -221,8 +221,10 @@ int pipeline_build(const config *cfg, pipeline **out, char *err, size_t errlen)
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(p->slots[j].desc->name, slot->desc->name) == 0) {
-                snprintf(err, errlen, "plugin \"%s\" appears twice in the chain (plugins[%zu] and "
-                         "plugins[%zu])", slot->desc->name, j, i);
+                snprintf(err, errlen,
+                         "plugin \"%s\" appears twice in the chain (plugins[%zu] and "
+                         "plugins[%zu])",
+                         slot->desc->name, j, i);
                 pipeline_free(p);
                 return -EINVAL;
             }
@@ -267,7 +269,8 @@ static void fallback_title(ingestd_record *rec)
         size_t end = i;
         while (start < end && (body[start] == ' ' || body[start] == '\t' || body[start] == '\r'))
             start++;
-        while (end > start && (body[end - 1] == ' ' || body[end - 1] == '\t' || body[end - 1] == '\r'))
+        while (end > start &&
+               (body[end - 1] == ' ' || body[end - 1] == '\t' || body[end - 1] == '\r'))
             end--;
         if (end > start) {
             size_t n = end - start;
@@ -332,14 +335,14 @@ json_t *pipeline_stats(const pipeline *p)
         unsigned long long calls = atomic_load(&s->calls);
         unsigned long long total_ns = atomic_load(&s->total_ns);
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:I}", "name",
-                           s->desc->name, "version", s->desc->version ? s->desc->version : "",
-                           "path", s->path, "thread_safe", s->thread_safe, "calls",
-                           (json_int_t)calls, "ok", (json_int_t)atomic_load(&s->ok), "drops",
-                           (json_int_t)atomic_load(&s->drops), "errors",
-                           (json_int_t)atomic_load(&s->errors), "mean_us",
-                           calls ? (double)total_ns / 1000.0 / (double)calls : 0.0, "total_us",
-                           (json_int_t)(total_ns / 1000)));
+            arr,
+            json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:I}", "name", s->desc->name,
+                      "version", s->desc->version ? s->desc->version : "", "path", s->path,
+                      "thread_safe", s->thread_safe, "calls", (json_int_t)calls, "ok",
+                      (json_int_t)atomic_load(&s->ok), "drops", (json_int_t)atomic_load(&s->drops),
+                      "errors", (json_int_t)atomic_load(&s->errors), "mean_us",
+                      calls ? (double)total_ns / 1000.0 / (double)calls : 0.0, "total_us",
+                      (json_int_t)(total_ns / 1000)));
     }
     return arr;
 }

@@ -197,8 +197,7 @@ static int host_meta_set(ingestd_record *rec, const char *key, const char *json)
     return json_object_set_new(rec->meta, key, v) == 0 ? 0 : -EINVAL;
 }
 
-static int host_meta_set_string(ingestd_record *rec, const char *key, const char *value,
-                                size_t len)
+static int host_meta_set_string(ingestd_record *rec, const char *key, const char *value, size_t len)
 {
     if (!key || !*key || !value || !utf8_valid(key, strlen(key)) || !utf8_valid(value, len) ||
         memchr(value, '\0', len))
@@ -319,8 +318,8 @@ void rec_compute_uid(ingestd_record *rec)
 }
 
 static const char *const field_names[INGESTD_FIELD_COUNT_V1] = {
-    "uid",   "source", "source_kind",  "url",        "guid",        "title",
-    "body",  "lang",   "published_at", "updated_at", "ingested_at", NULL,
+    "uid",  "source", "source_kind",  "url",        "guid",        "title",
+    "body", "lang",   "published_at", "updated_at", "ingested_at", NULL,
 };
 
 json_t *rec_to_json(const ingestd_record *rec)
@@ -330,10 +329,11 @@ json_t *rec_to_json(const ingestd_record *rec)
         if (!field_names[i])
             continue;
         const struct field_value *f = &rec->fields[i];
-        json_object_set_new(o, field_names[i], f->data ? json_stringn(f->data, f->len) : json_null());
+        json_object_set_new(o, field_names[i],
+                            f->data ? json_stringn(f->data, f->len) : json_null());
         if (i == INGESTD_FIELD_LANG)
-            json_object_set_new(o, "lang_confidence", rec->lang_confidence >= 0
-                                                          ? json_real(rec->lang_confidence)
+            json_object_set_new(o, "lang_confidence",
+                                rec->lang_confidence >= 0 ? json_real(rec->lang_confidence)
                                                           : json_null());
     }
     json_object_set_new(o, "meta", json_deep_copy(rec->meta));

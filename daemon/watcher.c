@@ -115,10 +115,10 @@ int watcher_start(uv_loop_t *loop, char *const *dirs, size_t n, const watcher_ca
         return -e;
     }
     for (size_t i = 0; i < n; i++) {
-        w->wds[i] = inotify_add_watch(w->fd, dirs[i],
-                                      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE |
-                                          IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF |
-                                          IN_ONLYDIR);
+        w->wds[i] =
+            inotify_add_watch(w->fd, dirs[i],
+                              IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM |
+                                  IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
         if (w->wds[i] < 0) {
             int e = errno;
             snprintf(err, errlen, "cannot watch folder \"%s\": %s%s", dirs[i], strerror(e),

@@ -17,9 +17,9 @@
 typedef struct watcher watcher;
 
 typedef enum watch_event {
-    WATCH_READY,    /* a file was closed after writing, or renamed into the folder */
-    WATCH_WRITING,  /* a file was modified and not closed yet */
-    WATCH_GONE,     /* a file was deleted or renamed away */
+    WATCH_READY,   /* a file was closed after writing, or renamed into the folder */
+    WATCH_WRITING, /* a file was modified and not closed yet */
+    WATCH_GONE,    /* a file was deleted or renamed away */
 } watch_event;
 
 typedef struct watcher_callbacks {

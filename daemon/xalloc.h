@@ -14,10 +14,10 @@ void *xrealloc_at(void *p, size_t n, const char *file, int line);
 char *xstrdup_at(const char *s, const char *file, int line);
 char *xstrndup_at(const char *s, size_t n, const char *file, int line);
 
-#define xmalloc(n) xmalloc_at((n), __FILE__, __LINE__)
-#define xcalloc(n, s) xcalloc_at((n), (s), __FILE__, __LINE__)
+#define xmalloc(n)     xmalloc_at((n), __FILE__, __LINE__)
+#define xcalloc(n, s)  xcalloc_at((n), (s), __FILE__, __LINE__)
 #define xrealloc(p, n) xrealloc_at((p), (n), __FILE__, __LINE__)
-#define xstrdup(s) xstrdup_at((s), __FILE__, __LINE__)
+#define xstrdup(s)     xstrdup_at((s), __FILE__, __LINE__)
 #define xstrndup(s, n) xstrndup_at((s), (n), __FILE__, __LINE__)
 
 #endif

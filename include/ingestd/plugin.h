@@ -53,17 +53,17 @@ typedef enum ingestd_verdict {
 
 /* Text fields of a record. All values are valid UTF-8 (setters refuse anything else) or NULL. */
 typedef enum ingestd_field {
-    INGESTD_FIELD_UID = 0,      /* read-only; computed by the daemon after the chain */
-    INGESTD_FIELD_SOURCE,       /* read-only; file path, feed URL or "-" */
-    INGESTD_FIELD_SOURCE_KIND,  /* read-only; "file", "feed" or "stdin" */
-    INGESTD_FIELD_URL,          /* article link, if known */
-    INGESTD_FIELD_GUID,         /* feed entry id, if any */
-    INGESTD_FIELD_TITLE,        /* headline */
-    INGESTD_FIELD_BODY,         /* the text; starts as ORIGINAL_TEXT, plugins clean it */
-    INGESTD_FIELD_LANG,         /* ISO 639-1 code or "und" */
-    INGESTD_FIELD_PUBLISHED_AT, /* ISO 8601, with the source's UTC offset when it states one */
-    INGESTD_FIELD_UPDATED_AT,   /* ISO 8601, as PUBLISHED_AT */
-    INGESTD_FIELD_INGESTED_AT,  /* read-only; UTC, ISO 8601 */
+    INGESTD_FIELD_UID = 0,       /* read-only; computed by the daemon after the chain */
+    INGESTD_FIELD_SOURCE,        /* read-only; file path, feed URL or "-" */
+    INGESTD_FIELD_SOURCE_KIND,   /* read-only; "file", "feed" or "stdin" */
+    INGESTD_FIELD_URL,           /* article link, if known */
+    INGESTD_FIELD_GUID,          /* feed entry id, if any */
+    INGESTD_FIELD_TITLE,         /* headline */
+    INGESTD_FIELD_BODY,          /* the text; starts as ORIGINAL_TEXT, plugins clean it */
+    INGESTD_FIELD_LANG,          /* ISO 639-1 code or "und" */
+    INGESTD_FIELD_PUBLISHED_AT,  /* ISO 8601, with the source's UTC offset when it states one */
+    INGESTD_FIELD_UPDATED_AT,    /* ISO 8601, as PUBLISHED_AT */
+    INGESTD_FIELD_INGESTED_AT,   /* read-only; UTC, ISO 8601 */
     INGESTD_FIELD_ORIGINAL_TEXT, /* read-only; the whole input decoded to UTF-8, never edited */
     INGESTD_FIELD_COUNT_V1
 } ingestd_field;
@@ -152,8 +152,8 @@ typedef struct ingestd_plugin {
 /* The entry function every plugin exports. */
 typedef const ingestd_plugin *(*ingestd_plugin_entry_fn)(void);
 
-#define INGESTD_PLUGIN_INIT_V1                                                                    \
-    .struct_size = sizeof(ingestd_plugin), .abi_major = INGESTD_ABI_MAJOR,                        \
+#define INGESTD_PLUGIN_INIT_V1                                                                     \
+    .struct_size = sizeof(ingestd_plugin), .abi_major = INGESTD_ABI_MAJOR,                         \
     .abi_minor = INGESTD_ABI_MINOR
 
 /* The entry function every plugin defines (declared here so the definition has a prototype). */
@@ -161,7 +161,7 @@ const ingestd_plugin *ingestd_plugin_entry(void);
 
 /* Declares the exported entry function; use as:
  *   INGESTD_PLUGIN_EXPORT { return &my_descriptor; } */
-#define INGESTD_PLUGIN_EXPORT                                                                     \
+#define INGESTD_PLUGIN_EXPORT                                                                      \
     __attribute__((visibility("default"))) const ingestd_plugin *ingestd_plugin_entry(void)
 
 #ifdef __cplusplus
