@@ -268,10 +268,10 @@ static json_t *with_ok_first(json_t *reply)
     return out;
 }
 
-static void client_handle_line(ctl_client *c, const char *line, size_t len)
+json_t *ctl_dispatch_line(const char *line, size_t len, ctl_handler handler, void *ctx)
 {
     if (is_blank(line, len))
-        return;
+        return NULL;
     json_error_t jerr;
     json_t *req = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     json_t *reply;
@@ -286,8 +286,7 @@ static void client_handle_line(ctl_client *c, const char *line, size_t len)
         } else if (!json_is_string(cmd)) {
             reply = ctl_error("\"cmd\" must be a string");
         } else {
-            const ctl_server *srv = c->srv;
-            reply = srv->handler(srv->ctx, json_string_value(cmd), req);
+            reply = handler(ctx, json_string_value(cmd), req);
             if (!reply) {
                 reply = ctl_error("internal error: \"%s\" gave no reply", json_string_value(cmd));
             } else if (!json_is_object(reply)) {
@@ -300,7 +299,14 @@ static void client_handle_line(ctl_client *c, const char *line, size_t len)
         }
     }
     json_decref(req);
-    client_send(c, reply);
+    return reply;
+}
+
+static void client_handle_line(ctl_client *c, const char *line, size_t len)
+{
+    json_t *reply = ctl_dispatch_line(line, len, c->srv->handler, c->srv->ctx);
+    if (reply)
+        client_send(c, reply);
 }
 
 /* Answer every complete buffered line in order, unless the output queue is too long (pause) or

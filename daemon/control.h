@@ -76,4 +76,9 @@ size_t ctl_server_output_bytes(const ctl_server *srv);
  * not valid UTF-8 become '?'. Never fails (allocation failure aborts). Any thread. */
 json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Parse one request line and produce its reply: an error reply for malformed JSON, a non-object
+ * or a missing/non-string "cmd", otherwise the handler's reply with "ok" first. Returns NULL
+ * for a blank line (no reply). Caller owns the reply. Loop thread (or any single thread). */
+json_t *ctl_dispatch_line(const char *line, size_t len, ctl_handler handler, void *ctx);
+
 #endif
