@@ -182,7 +182,8 @@ static void test_latin_languages(void)
     check_samples(latin_samples, sizeof latin_samples / sizeof latin_samples[0]);
 }
 
-// clang-format off (Arabic-script strings do not reflow stably)
+/* Arabic-script strings do not reflow stably under clang-format. */
+// clang-format off
 static const sample cyrillic_arabic_samples[] = {
     {"ru", "Городской совет собрался во вторник вечером, чтобы обсудить новый бюджет "
            "общественного транспорта. Несколько депутатов считают, что цены на билеты должны "
