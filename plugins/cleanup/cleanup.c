@@ -9,6 +9,7 @@
  * plugin state is read-only after init, so process() is thread-safe.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,8 +20,11 @@
 #include "textbuf.h"
 #include "utf8lite.h"
 
-/* Stored text of one removed line in meta, in bytes (cut on a character boundary). */
-#define CLEANUP_META_TEXT_MAX 200
+/* The host parses the meta JSON on every call, so it is kept small: at most
+ * CLEANUP_META_MAX_ENTRIES removed lines are listed, each cut to CLEANUP_META_TEXT_MAX bytes
+ * (on a character boundary, "…" marks the cut); "removed_count" and "counts" cover all. */
+#define CLEANUP_META_TEXT_MAX    80
+#define CLEANUP_META_MAX_ENTRIES 12
 
 static int cleanup_init(const char *config_json, const ingestd_host *host, void **state_out,
                         char *err, size_t errlen)
@@ -38,12 +42,15 @@ static void cleanup_destroy(void *state)
     lk_tables_free(state);
 }
 
-/* {"removed":[{"reason":..,"text":..},..],"removed_count":N,"title_from":".."} */
+/* {"removed":[{"reason":..,"text":..},..],"removed_count":N,"counts":{"duplicate":N,..},
+ *  "title_from":".."} */
 static void build_meta(const ct_result *r, tb_buf *json)
 {
-    tb_reserve(json, 96 + r->n_removed * (CLEANUP_META_TEXT_MAX + 48));
+    size_t listed =
+        r->n_removed < CLEANUP_META_MAX_ENTRIES ? r->n_removed : CLEANUP_META_MAX_ENTRIES;
+    tb_reserve(json, 256 + listed * (CLEANUP_META_TEXT_MAX + 48));
     tb_puts(json, "{\"removed\":[");
-    for (size_t i = 0; i < r->n_removed; i++) {
+    for (size_t i = 0; i < listed; i++) {
         const ct_removed *rm = &r->removed[i];
         if (i)
             tb_puts(json, ",");
@@ -65,7 +72,18 @@ static void build_meta(const ct_result *r, tb_buf *json)
     }
     tb_puts(json, "],\"removed_count\":");
     tb_append_size(json, r->removed_total);
-    tb_puts(json, ",\"title_from\":\"");
+    tb_puts(json, ",\"counts\":{");
+    bool first = true;
+    for (int reason = 0; reason < CT_REASON_COUNT; reason++) {
+        if (!r->reason_counts[reason])
+            continue;
+        tb_puts(json, first ? "\"" : ",\"");
+        tb_puts(json, ct_reason_name((ct_reason)reason));
+        tb_puts(json, "\":");
+        tb_append_size(json, r->reason_counts[reason]);
+        first = false;
+    }
+    tb_puts(json, "},\"title_from\":\"");
     tb_puts(json, ct_title_from_name(r->title_from));
     tb_puts(json, "\"}");
 }

@@ -777,6 +777,7 @@ static void report(ct_result *r, ct_reason reason, const char *s, size_t len)
     if (r->n_removed < CT_MAX_REPORTED)
         r->removed[r->n_removed++] = (ct_removed){.reason = reason, .text = s, .len = len};
     r->removed_total++;
+    r->reason_counts[reason]++;
 }
 
 static void collect_removed(const ct_ctx *c, ct_result *r)
@@ -904,6 +905,10 @@ const char *ct_reason_name(ct_reason reason)
         return "inline_double";
     case CT_REASON_TITLE:
         return "title";
+    case CT_REASON_LEARNED:
+        return "learned";
+    case CT_REASON_COUNT:
+        break;
     }
     return "other";
 }

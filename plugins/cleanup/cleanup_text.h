@@ -14,7 +14,7 @@
 #include "linekind.h"
 
 /* At most this many removed lines are listed in a result (removed_total counts them all). */
-#define CT_MAX_REPORTED 100
+#define CT_MAX_REPORTED 16
 
 typedef enum ct_reason {
     CT_REASON_TIMESTAMP,
@@ -24,6 +24,8 @@ typedef enum ct_reason {
     CT_REASON_CREDIT,
     CT_REASON_INLINE_DOUBLE,
     CT_REASON_TITLE,
+    CT_REASON_LEARNED, /* a line this source repeats in most of its articles */
+    CT_REASON_COUNT
 } ct_reason;
 
 typedef enum ct_title_from {
@@ -48,7 +50,8 @@ typedef struct ct_result {
     ct_removed removed[CT_MAX_REPORTED]; /* first removals, in text order */
     size_t n_removed;
     size_t removed_total;
-    char *storage_text; /* internal: what removed[].text points into */
+    size_t reason_counts[CT_REASON_COUNT]; /* removals by reason (all of them) */
+    char *storage_text;                    /* internal: what removed[].text points into */
     char *storage_keys;
 } ct_result;
 
