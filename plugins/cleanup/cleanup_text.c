@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nfc.h"
 #include "textbuf.h"
 #include "utf8lite.h"
 
@@ -85,14 +86,15 @@ static uint64_t hash_bytes(const char *s, size_t n)
 }
 
 /* Lead bytes that may start a character normalize_chars changes: C0 controls and DEL, and
- * the lead bytes of C1 controls/soft hyphen (C2), U+180E (E1), zero-width characters and
- * line/paragraph separators (E2), and the BOM (EF). Everything else is copied as is. */
+ * the lead bytes of C1 controls/soft hyphen (C2), combining marks U+0300-U+036F (CC, CD),
+ * U+180E (E1), zero-width characters and line/paragraph separators (E2), and the BOM (EF).
+ * Everything else is copied as is. */
 static const bool normalize_lead[256] = {
     [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
     [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
     [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
     [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
-    [0x7F] = 1, [0xC2] = 1, [0xE1] = 1, [0xE2] = 1, [0xEF] = 1,
+    [0x7F] = 1, [0xC2] = 1, [0xCC] = 1, [0xCD] = 1, [0xE1] = 1, [0xE2] = 1, [0xEF] = 1,
 };
 
 static bool is_normalize_lead(unsigned char c)
@@ -100,10 +102,75 @@ static bool is_normalize_lead(unsigned char c)
     return normalize_lead[c];
 }
 
-/* Step 1: copy in[0..len) to out without invisible and control characters; CRLF, CR, U+2028
- * and U+2029 become LF. Returns the output length (<= len). */
-static size_t normalize_chars(const char *in, size_t len, char *out)
+/* NFC for the combining mark at in[*i]: the starter already written at the end of out[0..*o)
+ * (with the marks written after it) and the marks that follow in the input are composed and
+ * rewritten in place (see nfc.h). Advances *i past the input marks. When there is no starter
+ * before the mark, the sequence is too long or the result would not leave room in cap for the
+ * rest of the input, the marks are copied unchanged (so *o + len - *i <= cap always holds). */
+static void compose_marks(const char *in, size_t len, size_t *i, char *out, size_t *o, size_t cap)
 {
+    unsigned cps[NFC_MAX_SEQ];
+    size_t n = 0;
+    /* Walk back over marks already written to the starter. */
+    size_t start = *o;
+    unsigned back[NFC_MAX_SEQ / 2];
+    size_t nb = 0;
+    bool have_starter = false;
+    while (start > 0 && nb < NFC_MAX_SEQ / 2) {
+        size_t k = start - 1;
+        while (k > 0 && ((unsigned char)out[k] & 0xC0) == 0x80)
+            k--;
+        size_t j = k;
+        unsigned cp = u8_decode(out, start, &j);
+        start = k;
+        back[nb++] = cp;
+        if (nfc_ccc(cp) == 0) {
+            have_starter = cp >= 0x20;
+            break;
+        }
+    }
+    for (size_t k = nb; k-- > 0;)
+        cps[n++] = back[k];
+    /* Then the marks that follow in the input. */
+    size_t in_start = *i, pos = *i;
+    while (pos < len && n < NFC_MAX_SEQ - 4) {
+        size_t next = pos;
+        unsigned cp = u8_decode(in, len, &next);
+        if (nfc_ccc(cp) == 0)
+            break;
+        cps[n++] = cp;
+        pos = next;
+    }
+    if (pos == in_start) /* cannot happen: in[*i] is a mark */
+        pos = in_start + 1;
+    *i = pos;
+    if (have_starter && (pos >= len || nfc_ccc(u8_decode(in, len, &(size_t){pos})) == 0)) {
+        n = nfc_compose_seq(cps, n);
+        size_t need = 0;
+        char enc[4];
+        for (size_t k = 0; k < n; k++)
+            need += u8_encode(cps[k], enc);
+        if (start + need + (len - pos) <= cap) { /* the rest of the input still fits */
+            size_t w = start;
+            for (size_t k = 0; k < n; k++)
+                w += u8_encode(cps[k], out + w);
+            *o = w;
+            return;
+        }
+    }
+    /* Unchanged: copy the input marks after what is already written. */
+    if (*o + (pos - in_start) <= cap) {
+        memcpy(out + *o, in + in_start, pos - in_start);
+        *o += pos - in_start;
+    }
+}
+
+/* Step 1: copy in[0..len) to out (cap bytes, at least len + 1) without invisible and control
+ * characters; CRLF, CR, U+2028 and U+2029 become LF; combining sequences of Latin, Greek and
+ * Cyrillic letters are composed (NFC). Returns the output length (< cap). */
+static size_t normalize_chars(const char *in, size_t len, char *out, size_t cap)
+{
+    cap--; /* room for the caller's NUL */
     size_t i = 0, o = 0;
     while (i < len) {
         size_t run = i;
@@ -136,6 +203,11 @@ static size_t normalize_chars(const char *in, size_t len, char *out)
             continue;
         if (cp == 0x2028 || cp == 0x2029) {
             out[o++] = '\n';
+            continue;
+        }
+        if (cp >= 0x0300 && cp < 0x0370 && nfc_ccc(cp)) {
+            i = start;
+            compose_marks(in, len, &i, out, &o, cap);
             continue;
         }
         memcpy(out + o, in + start, i - start);
@@ -816,8 +888,11 @@ void ct_clean(const lk_tables *tables, const char *text, size_t len, const char 
 {
     memset(out, 0, sizeof *out);
     ct_ctx c = {.tables = tables, .header = SIZE_MAX};
-    c.text = tb_xmalloc(len + 1);
-    c.text_len = normalize_chars(text, len, c.text);
+    /* Composition may lengthen a sequence slightly ("é" + U+0323 is 4 bytes, its NFC 5);
+     * compose_marks leaves a sequence alone rather than overrun the buffer. */
+    size_t cap = len + len / 4 + 16;
+    c.text = tb_xmalloc(cap);
+    c.text_len = normalize_chars(text, len, c.text, cap);
     c.text[c.text_len] = '\0';
 
     if (existing_title) {

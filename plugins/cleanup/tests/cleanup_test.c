@@ -466,6 +466,31 @@ static void test_normalization(void)
     rec_free(rec);
 }
 
+static void test_nfc(void)
+{
+    /* Decomposed letters are composed (NFC): Latin, Vietnamese stacked marks, polytonic
+     * Greek, Cyrillic; a precomposed letter followed by a lower mark is reordered; a letter
+     * without a composite keeps its mark; an invisible character between marks is dropped
+     * first. */
+    const char *text = "Cafe\xCC\x81 in Pra\xCC\x8Ague\n\n"
+                       "Ca\xCC\x81"
+                       "c vi\xCC\xA3\xCC\x82 tri\xCC\x81 o\xCC\x9B\xCC\x81.\n"
+                       "\xCE\xB1\xCC\x93\xCC\x81\xCE\xBB\xCF\x89\xCD\x85\xCC\x93 "
+                       "\xD0\xB8\xCC\x86 \xD0\x95\xCC\x88.\n"
+                       "\xC3\xA9\xCC\xA3 x\xCC\x81 e\xCC\x81\xE2\x80\x8B\xCC\xA3 end.\n";
+    ingestd_record *rec = clean(text);
+    CHECK_STR(title_of(rec), "Caf\xC3\xA9 in Pr\xC3\xA5gue");
+    CHECK_STR(body_of(rec), "C\xC3\xA1"
+                            "c v\xE1\xBB\x8B\xCC\x82 tr\xC3\xAD \xE1\xBB\x9B.\n"
+                            "\xE1\xBC\x84\xCE\xBB\xE1\xBE\xA0 \xD0\xB9 \xD0\x81.\n"
+                            "\xE1\xBA\xB9\xCC\x81 x\xCC\x81 \xE1\xBA\xB9\xCC\x81 end.");
+    rec_free(rec);
+    /* A mark with no letter before it stays, and text is never lost. */
+    rec = clean("Title\n\n\xCC\x81 starts with a mark\n");
+    CHECK_STR(body_of(rec), "\xCC\x81 starts with a mark");
+    rec_free(rec);
+}
+
 /* ---- meta ---- */
 
 static void test_meta_json(void)
@@ -884,6 +909,7 @@ int main(void)
     RUN(test_boilerplate);
     RUN(test_credits);
     RUN(test_normalization);
+    RUN(test_nfc);
     RUN(test_meta_json);
     RUN(test_edge_inputs);
     RUN(test_separator_lines_repeat);
