@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "crashpoint.h"
+#include "fts.h"
 #include "hash.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -111,6 +112,18 @@ static const char *const migrations[] = {
     "  committed_at TEXT NOT NULL"
     ") STRICT;"
     "CREATE INDEX files_identity ON files (dev, ino, size, mtime_ns);",
+    /* v2: full-text index over title and body (external content: the text lives in articles;
+     * rows are added in the commit transaction, see put_article), existing articles indexed by
+     * 'rebuild'; folders added at run time with `watch add` (kept across restarts). */
+    "CREATE VIRTUAL TABLE articles_fts USING fts5("
+    "  title, body, content='articles', content_rowid='id', tokenize='" FTS_TOKENIZER_NAME "');"
+    "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');"
+    "CREATE TABLE watches ("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL UNIQUE,"
+    "  after TEXT NOT NULL CHECK (after IN ('move', 'keep', 'delete')),"
+    "  added_at TEXT NOT NULL"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -134,6 +147,19 @@ enum stmt_id {
     ST_GET_RAW,
     ST_FAILURES,
     ST_TOTALS,
+    ST_FTS_INSERT,
+    ST_SEARCH,
+    ST_EXPORT,
+    ST_FAILURE_FOR_RETRY,
+    ST_FAILURE_RETRIED,
+    ST_FAILURES_UNRETRIED,
+    ST_WATCH_ADD,
+    ST_WATCH_REMOVE,
+    ST_WATCH_LIST,
+    ST_ARTICLE_IDS,
+    ST_ARTICLE_ORIGINAL,
+    ST_FTS_DELETE,
+    ST_ARTICLE_UPDATE,
     ST_COUNT
 };
 
@@ -174,6 +200,41 @@ static const char *const stmt_sql[ST_COUNT] = {
                   " (SELECT count(*) FROM failures), (SELECT count(*) FROM files),"
                   " (SELECT page_count FROM pragma_page_count()) *"
                   " (SELECT page_size FROM pragma_page_size())",
+    [ST_FTS_INSERT] = "INSERT INTO articles_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+    /* bm25 weights: a word in the title counts five times one in the body */
+    [ST_SEARCH] = "SELECT a.uid, a.title, a.lang, a.published_at, a.source, a.ingested_at,"
+                  " snippet(articles_fts, -1, ?3, ?4, '\xE2\x80\xA6', 16) AS snippet,"
+                  " bm25(articles_fts, 5.0, 1.0) AS score"
+                  " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+                  " WHERE articles_fts MATCH ?1 ORDER BY score, a.id LIMIT ?2",
+    [ST_EXPORT] = "SELECT id, uid, source_kind, source, url, guid, title, body, lang,"
+                  " lang_confidence, published_at, updated_at, published_utc, ingested_at, meta"
+                  " FROM articles WHERE id > ?1 AND (?2 IS NULL OR ingested_at >= ?2)"
+                  " AND (?3 IS NULL OR lang = ?3) ORDER BY id LIMIT ?4",
+    [ST_FAILURE_FOR_RETRY] =
+        "SELECT f.source_kind, f.source, f.encoding, r.bytes, f.retried_at,"
+        " f.stage FROM failures f LEFT JOIN raw r ON r.id = f.raw_id WHERE f.id = ?1",
+    [ST_FAILURE_RETRIED] = "UPDATE failures SET retried_at = ?2 WHERE id = ?1",
+    [ST_FAILURES_UNRETRIED] = "SELECT id FROM failures WHERE retried_at IS NULL AND raw_id IS NOT"
+                              " NULL AND id > ?1 ORDER BY id LIMIT ?2",
+    [ST_WATCH_ADD] = "INSERT INTO watches (path, after, added_at) VALUES (?1, ?2, ?3)"
+                     " ON CONFLICT (path) DO NOTHING",
+    [ST_WATCH_REMOVE] = "DELETE FROM watches WHERE path = ?1",
+    [ST_WATCH_LIST] = "SELECT path, after, added_at FROM watches ORDER BY id",
+    [ST_ARTICLE_IDS] = "SELECT id FROM articles WHERE id > ?1 AND (?2 IS NULL OR ingested_at >= ?2)"
+                       " ORDER BY id LIMIT ?3",
+    [ST_ARTICLE_ORIGINAL] = "SELECT a.source_kind, a.source, r.encoding, r.bytes FROM articles a"
+                            " LEFT JOIN sources s ON s.id = (SELECT min(id) FROM sources"
+                            " WHERE article_id = a.id) LEFT JOIN raw r ON r.id = s.raw_id"
+                            " WHERE a.id = ?1",
+    [ST_FTS_DELETE] = "INSERT INTO articles_fts (articles_fts, rowid, title, body)"
+                      " SELECT 'delete', id, title, body FROM articles WHERE id = ?1",
+    /* the uid follows the new text unless another article already has that uid */
+    [ST_ARTICLE_UPDATE] =
+        "UPDATE articles SET uid = CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.uid = ?2"
+        " AND o.id <> ?1) THEN uid ELSE ?2 END, url = ?3, guid = ?4, title = ?5, body = ?6,"
+        " lang = ?7, lang_confidence = ?8, published_at = ?9, updated_at = ?10,"
+        " published_utc = ?11, meta = ?12 WHERE id = ?1",
 };
 
 struct store {
@@ -478,6 +539,12 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 1);
+    /* the full-text index's tokenizer must exist before the schema that uses it */
+    if (fts_register(st->db) < 0) {
+        set_err(err, errlen, "store %s: SQLite without FTS5 (full-text search)", path);
+        ret = -ENOSYS;
+        goto fail;
+    }
 
     ret = configure(st, opt, err, errlen);
     if (ret < 0)
@@ -623,6 +690,19 @@ static int put_article(store *st, store_item *it, int64_t raw_id, char *err, siz
     if (ret < 0)
         return ret;
 
+    if (id > 0) {
+        /* a new article: index its title and body in the same transaction */
+        s = st->stmt[ST_FTS_INSERT];
+        brc = SQLITE_OK;
+        bind_int64(s, 1, id, &brc);
+        v = rec_get(rec, INGESTD_FIELD_TITLE, &len);
+        bind_text(s, 2, v, len, &brc);
+        v = rec_get(rec, INGESTD_FIELD_BODY, &len);
+        bind_text(s, 3, v, len, &brc);
+        ret = stmt_exec(st, s, brc, NULL, "index article text", err, errlen);
+        if (ret < 0)
+            return ret;
+    }
     if (id == 0) {
         /* The uid exists (an earlier batch or earlier in this one): record an arrival only. */
         s = st->stmt[ST_ARTICLE_FIND];
@@ -1042,4 +1122,304 @@ json_t *store_get(store *st, const char *uid, bool with_raw)
     json_t *o = NULL;
     store_lookup(st, uid, with_raw, &o);
     return o;
+}
+
+/* ---- search, export, retry, runtime watches ------------------------------------------------ */
+
+int store_search(store *st, const char *query, bool raw_syntax, int n, const char *mark_open,
+                 const char *mark_close, json_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    char *match = raw_syntax ? xstrdup(query ? query : "") : fts_user_query(query ? query : "");
+    if (!match || !*match) {
+        free(match);
+        set_err(err, errlen, "the search has no words");
+        return -EINVAL;
+    }
+    sqlite3_stmt *s = st->stmt[ST_SEARCH];
+    int brc = SQLITE_OK;
+    bind_cstr(s, 1, match, &brc);
+    if (brc == SQLITE_OK)
+        brc = sqlite3_bind_int(s, 2, clamp_limit(n));
+    bind_cstr(s, 3, mark_open ? mark_open : "[", &brc);
+    bind_cstr(s, 4, mark_close ? mark_close : "]", &brc);
+    json_t *arr = json_array();
+    int rc = brc;
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+            break;
+        json_t *row = json_object();
+        for (int c = 0; c < sqlite3_column_count(s); c++)
+            json_object_set_new(row, sqlite3_column_name(s, c), column_json(s, c));
+        json_array_append_new(arr, row);
+    }
+    int ret = 0;
+    if (rc != SQLITE_DONE) {
+        /* a malformed --raw query is the user's error: say what FTS5 said */
+        set_err(err, errlen, "%s", sqlite3_errmsg(st->db));
+        ret = raw_syntax && (rc & 0xff) == SQLITE_ERROR ? -EINVAL : -EIO;
+        json_decref(arr);
+        arr = NULL;
+    }
+    stmt_done(s);
+    free(match);
+    *out = arr;
+    return ret;
+}
+
+json_t *store_export_page(store *st, int64_t after_id, const char *since, const char *lang, int n)
+{
+    sqlite3_stmt *s = st->stmt[ST_EXPORT];
+    int brc = SQLITE_OK;
+    bind_int64(s, 1, after_id, &brc);
+    bind_cstr(s, 2, since && *since ? since : NULL, &brc);
+    bind_cstr(s, 3, lang && *lang ? lang : NULL, &brc);
+    if (brc == SQLITE_OK)
+        brc = sqlite3_bind_int(s, 4, clamp_limit(n));
+    if (brc != SQLITE_OK) {
+        stmt_done(s);
+        return NULL;
+    }
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *row = json_object();
+        for (int c = 0; c < sqlite3_column_count(s); c++) {
+            const char *name = sqlite3_column_name(s, c);
+            if (strcmp(name, "meta") == 0) {
+                const char *t = (const char *)sqlite3_column_text(s, c);
+                json_t *meta = t ? json_loads(t, 0, NULL) : NULL;
+                json_object_set_new(row, name, meta ? meta : json_object());
+            } else {
+                json_object_set_new(row, name, column_json(s, c));
+            }
+        }
+        json_array_append_new(arr, row);
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+int store_failure_for_retry(store *st, int64_t failure_id, store_failed_job *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = st->stmt[ST_FAILURE_FOR_RETRY];
+    sqlite3_bind_int64(s, 1, failure_id);
+    int rc = sqlite3_step(s);
+    int ret = 0;
+    if (rc == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(s, 0);
+        const char *source = (const char *)sqlite3_column_text(s, 1);
+        const char *enc = (const char *)sqlite3_column_text(s, 2);
+        out->source_kind = xstrdup(kind ? kind : "file");
+        out->source = xstrdup(source ? source : "");
+        out->encoding = enc ? xstrdup(enc) : NULL;
+        out->was_retried = sqlite3_column_type(s, 4) != SQLITE_NULL;
+        const char *stage = (const char *)sqlite3_column_text(s, 5);
+        out->stage = xstrdup(stage ? stage : "");
+        if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
+            ret = -ENODATA;
+        } else {
+            const void *b = sqlite3_column_blob(s, 3);
+            out->raw_len = (size_t)sqlite3_column_bytes(s, 3);
+            out->raw = xmalloc(out->raw_len ? out->raw_len : 1);
+            if (out->raw_len)
+                memcpy(out->raw, b, out->raw_len);
+        }
+    } else {
+        ret = rc == SQLITE_DONE ? -ENOENT : -EIO;
+    }
+    stmt_done(s);
+    if (ret < 0 && ret != -ENODATA)
+        store_failed_job_clear(out);
+    return ret;
+}
+
+void store_failed_job_clear(store_failed_job *job)
+{
+    free(job->source_kind);
+    free(job->source);
+    free(job->encoding);
+    free(job->stage);
+    free(job->raw);
+    memset(job, 0, sizeof *job);
+}
+
+int store_mark_retried(store *st, int64_t failure_id)
+{
+    char now[32];
+    format_now_utc(now);
+    sqlite3_stmt *s = st->stmt[ST_FAILURE_RETRIED];
+    int brc = SQLITE_OK;
+    bind_int64(s, 1, failure_id, &brc);
+    bind_cstr(s, 2, now, &brc);
+    return stmt_exec(st, s, brc, NULL, "mark failure retried", NULL, 0);
+}
+
+size_t store_unretried_failures(store *st, int64_t after_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *s = st->stmt[ST_FAILURES_UNRETRIED];
+    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+    size_t n = 0;
+    while (n < max && sqlite3_step(s) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return n;
+}
+
+int store_watch_add(store *st, const char *path, const char *after, char *err, size_t errlen)
+{
+    char now[32];
+    format_now_utc(now);
+    sqlite3_stmt *s = st->stmt[ST_WATCH_ADD];
+    int brc = SQLITE_OK;
+    bind_cstr(s, 1, path, &brc);
+    bind_cstr(s, 2, after, &brc);
+    bind_cstr(s, 3, now, &brc);
+    int64_t id = 0;
+    int ret = stmt_exec(st, s, brc, &id, "add watch folder", err, errlen);
+    if (ret == 0 && id == 0)
+        return -EEXIST;
+    return ret;
+}
+
+int store_watch_remove(store *st, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->stmt[ST_WATCH_REMOVE];
+    int brc = SQLITE_OK;
+    bind_cstr(s, 1, path, &brc);
+    int ret = stmt_exec(st, s, brc, NULL, "remove watch folder", err, errlen);
+    if (ret == 0 && sqlite3_changes(st->db) == 0)
+        return -ENOENT;
+    return ret;
+}
+
+json_t *store_watch_list(store *st)
+{
+    return rows_to_array(st->stmt[ST_WATCH_LIST]);
+}
+
+size_t store_article_ids(store *st, int64_t after_id, const char *since, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *s = st->stmt[ST_ARTICLE_IDS];
+    int brc = SQLITE_OK;
+    bind_int64(s, 1, after_id, &brc);
+    bind_cstr(s, 2, since && *since ? since : NULL, &brc);
+    bind_int64(s, 3, (int64_t)max, &brc);
+    size_t n = 0;
+    while (brc == SQLITE_OK && n < max && sqlite3_step(s) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return n;
+}
+
+int store_article_original(store *st, int64_t article_id, store_failed_job *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = st->stmt[ST_ARTICLE_ORIGINAL];
+    sqlite3_bind_int64(s, 1, article_id);
+    int rc = sqlite3_step(s);
+    int ret = 0;
+    if (rc == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(s, 0);
+        const char *source = (const char *)sqlite3_column_text(s, 1);
+        const char *enc = (const char *)sqlite3_column_text(s, 2);
+        out->source_kind = xstrdup(kind ? kind : "file");
+        out->source = xstrdup(source ? source : "");
+        out->encoding = enc ? xstrdup(enc) : NULL;
+        out->stage = xstrdup("");
+        if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
+            ret = -ENODATA;
+        } else {
+            const void *b = sqlite3_column_blob(s, 3);
+            out->raw_len = (size_t)sqlite3_column_bytes(s, 3);
+            out->raw = xmalloc(out->raw_len ? out->raw_len : 1);
+            if (out->raw_len)
+                memcpy(out->raw, b, out->raw_len);
+        }
+    } else {
+        ret = rc == SQLITE_DONE ? -ENOENT : -EIO;
+    }
+    stmt_done(s);
+    if (ret < 0)
+        store_failed_job_clear(out);
+    return ret;
+}
+
+/* The UPDATE and both index changes of store_update_article, inside its transaction. */
+static int update_article_rows(store *st, int64_t id, ingestd_record *rec, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->stmt[ST_FTS_DELETE];
+    int brc = SQLITE_OK;
+    bind_int64(s, 1, id, &brc);
+    int ret = stmt_exec(st, s, brc, NULL, "unindex article text", err, errlen);
+    if (ret < 0)
+        return ret;
+
+    json_t *meta = rec_meta(rec);
+    char *meta_text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
+    if (meta && !meta_text)
+        xalloc_die(__FILE__, __LINE__);
+    double conf = rec_lang_confidence(rec);
+    s = st->stmt[ST_ARTICLE_UPDATE];
+    brc = SQLITE_OK;
+    bind_int64(s, 1, id, &brc);
+    static const ingestd_field fields[] = {
+        INGESTD_FIELD_UID,   INGESTD_FIELD_URL,  INGESTD_FIELD_GUID,
+        INGESTD_FIELD_TITLE, INGESTD_FIELD_BODY, INGESTD_FIELD_LANG,
+    };
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        size_t len = 0;
+        const char *v = rec_get(rec, fields[f], &len);
+        bind_text(s, (int)f + 2, v, len, &brc);
+    }
+    bind_double_or_null(s, 8, conf, conf >= 0, &brc);
+    size_t len = 0;
+    const char *v = rec_get(rec, INGESTD_FIELD_PUBLISHED_AT, &len);
+    bind_text(s, 9, v, len, &brc);
+    v = rec_get(rec, INGESTD_FIELD_UPDATED_AT, &len);
+    bind_text(s, 10, v, len, &brc);
+    bind_cstr(s, 11, meta_published_utc(meta), &brc);
+    bind_cstr(s, 12, meta_text ? meta_text : "{}", &brc);
+    ret = stmt_exec(st, s, brc, NULL, "update article", err, errlen);
+    free(meta_text);
+    if (ret < 0)
+        return ret;
+
+    s = st->stmt[ST_FTS_INSERT];
+    brc = SQLITE_OK;
+    bind_int64(s, 1, id, &brc);
+    v = rec_get(rec, INGESTD_FIELD_TITLE, &len);
+    bind_text(s, 2, v, len, &brc);
+    v = rec_get(rec, INGESTD_FIELD_BODY, &len);
+    bind_text(s, 3, v, len, &brc);
+    return stmt_exec(st, s, brc, NULL, "index article text", err, errlen);
+}
+
+int store_update_article(store *st, int64_t article_id, ingestd_record *rec, char *err,
+                         size_t errlen)
+{
+    if (!rec_get(rec, INGESTD_FIELD_UID, NULL)) {
+        set_err(err, errlen, "store %s: update of article %lld: record has no uid", st->path,
+                (long long)article_id);
+        return -EINVAL;
+    }
+    int ret = stmt_exec(st, st->stmt[ST_BEGIN], SQLITE_OK, NULL, "begin transaction", err, errlen);
+    if (ret < 0)
+        return ret;
+    ret = update_article_rows(st, article_id, rec, err, errlen);
+    if (ret == 0)
+        ret = stmt_exec(st, st->stmt[ST_COMMIT], SQLITE_OK, NULL, "commit", err, errlen);
+    if (ret < 0 && !sqlite3_get_autocommit(st->db)) {
+        sqlite3_stmt *s = st->stmt[ST_ROLLBACK];
+        sqlite3_step(s);
+        stmt_done(s);
+    }
+    return ret;
 }

@@ -127,6 +127,61 @@ json_t *store_failures(store *st, int n);
  * NULL on a database error. Counts rows, so it costs a scan on large databases. */
 json_t *store_totals(store *st);
 
+/* Full-text search over title and body, best first (bm25, title words weigh more): a JSON
+ * array of {uid, title, lang, published_at, source, ingested_at, snippet, score} in *out
+ * (caller owns it). query is the user's words, each quoted (no FTS syntax possible; "word*" is
+ * a prefix search), or with raw_syntax an FTS5 query as is. The snippet marks the matches
+ * with mark_open / mark_close (NULL: "[" and "]"). n is clamped to 0..10000. Returns 0, or
+ * -EINVAL (no words, or a malformed raw query; err says why) or -EIO. */
+int store_search(store *st, const char *query, bool raw_syntax, int n, const char *mark_open,
+                 const char *mark_close, json_t **out, char *err, size_t errlen);
+
+/* Up to n articles with id > after_id (in id order), optionally only those ingested at or
+ * after `since` (an ISO 8601 prefix, compared as text) and of language `lang` (NULL or "" for
+ * any): a JSON array of objects with every store_get field plus "id" (the cursor for the next
+ * page). Caller owns it; NULL on a database error. */
+json_t *store_export_page(store *st, int64_t after_id, const char *since, const char *lang, int n);
+
+/* A failure's stored inputs, for `retry`. Strings and raw are owned (store_failed_job_clear). */
+typedef struct store_failed_job {
+    char *source_kind, *source, *encoding, *stage;
+    void *raw;
+    size_t raw_len;
+    bool was_retried;
+} store_failed_job;
+
+/* Load failure failure_id into *out: 0, -ENODATA (found, but its bytes were not kept: *out is
+ * filled without raw; clear it), -ENOENT (no such failure) or -EIO; *out is zeroed on the last
+ * two. */
+int store_failure_for_retry(store *st, int64_t failure_id, store_failed_job *out);
+/* Free what store_failure_for_retry filled in and zero it. */
+void store_failed_job_clear(store_failed_job *job);
+/* Set the failure's retried_at to now. 0 or -EIO. */
+int store_mark_retried(store *st, int64_t failure_id);
+/* Ids of failures never retried and with raw bytes, id > after_id, ascending, at most max,
+ * into ids; returns the count (0 also on a database error). */
+size_t store_unretried_failures(store *st, int64_t after_id, int64_t *ids, size_t max);
+
+/* Ids of articles with id > after_id, ingested at or after `since` (NULL: any), ascending, at
+ * most max, into ids; returns the count (0 also on a database error). For `reprocess`. */
+size_t store_article_ids(store *st, int64_t after_id, const char *since, int64_t *ids, size_t max);
+/* The first arrival's original bytes of an article, with its source_kind, source and encoding,
+ * into *out (clear it with store_failed_job_clear): 0, -ENODATA (bytes not kept), -ENOENT or
+ * -EIO (*out zeroed on every error). */
+int store_article_original(store *st, int64_t article_id, store_failed_job *out);
+/* Replace the article's fields (all but source_kind, source, ingested_at) with rec's and its
+ * full-text entry, in one transaction. The uid follows rec's unless another article already
+ * has it (then the old uid stays). 0, -EINVAL (rec without uid), -ENOSPC or -EIO (err set). */
+int store_update_article(store *st, int64_t article_id, ingestd_record *rec, char *err,
+                         size_t errlen);
+
+/* Folders added at run time (`watch add`), kept across restarts: add (-EEXIST when present),
+ * remove (-ENOENT when absent), list ([{path, after, added_at}], caller owns; NULL on a
+ * database error). after is "move", "keep" or "delete". Errors: -EIO (message in err). */
+int store_watch_add(store *st, const char *path, const char *after, char *err, size_t errlen);
+int store_watch_remove(store *st, const char *path, char *err, size_t errlen);
+json_t *store_watch_list(store *st);
+
 /* The database path as given to store_open. */
 const char *store_path(const store *st);
 
