@@ -53,7 +53,16 @@ static const struct key_spec keys[] = {
      "then in plugin_dirs), a path to a .so, or an object {\"name\": NAME|PATH, \"config\": "
      "{...}} whose config object is handed to the plugin's init."},
     {"plugin_dirs", KEY_PATH_LIST, 0, "[]", 0, 0, NULL,
-     "Extra folders searched for plugins named in the chain, after the built-in folder."},
+     "Extra folders searched for plugins named in the chain, after the built-in folder. A name "
+     "found in two folders is refused (both paths are named)."},
+    {"plugin_trust", KEY_ENUM, OFF(plugin_trust), "strict", 0, 0, "strict|relaxed",
+     "\"strict\": a plugin file and every folder above it must be owned by root or by the "
+     "daemon's user and not writable by group or others (sticky folders such as /tmp excepted); "
+     "otherwise the plugin is refused, naming the path and why. \"relaxed\" skips these checks "
+     "(development trees only)."},
+    {"plugin_timeout_ms", KEY_INT, OFF(plugin_timeout_ms), "10000", 1, 3600000, NULL,
+     "Time limit of one plugin call on one article. A call over it is reported (log warning with "
+     "the plugin and the article's source, `slow_calls` in the stats); it is not aborted."},
     {"workers", KEY_INT, OFF(workers), "2", 1, 64, NULL,
      "Worker threads that read, decode and run the plugin chain."},
     {"queue_max", KEY_INT, OFF(queue_max), "1024", 1, 1000000, NULL,
@@ -555,6 +564,7 @@ void config_free(config *cfg)
     free(cfg->control_socket);
     free(cfg->synchronous);
     free(cfg->log_level);
+    free(cfg->plugin_trust);
     free(cfg->file);
     free(cfg);
 }

@@ -39,6 +39,8 @@ typedef struct config {
     size_t n_plugins;
     char **plugin_dirs;
     size_t n_plugin_dirs;
+    char *plugin_trust;        /* "strict" | "relaxed" */
+    int64_t plugin_timeout_ms; /* a plugin call over this is reported */
     int64_t workers;
     int64_t queue_max;
     int64_t batch_max;

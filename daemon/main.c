@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "decode.h"
 #include "intake.h"
 #include "log.h"
 #include "pipeline.h"
@@ -28,6 +29,11 @@ static void usage(FILE *out)
             "  ingestd process [-c CONFIG] [--db PATH] [--encoding ENC] FILE... | -\n"
             "                                        run files (or stdin) through the chain once\n"
             "                                        and print one JSON object per input\n"
+            "  ingestd plugin check FILE.so|NAME [--config JSON|@FILE] [--sample FILE]\n"
+            "                 [--plugin-dir DIR]... [--relaxed]\n"
+            "                                        load one plugin alone, init it, run it on a\n"
+            "                                        sample article and report (exit 0 ok, 1 the\n"
+            "                                        plugin is refused or fails, 2 usage)\n"
             "  ingestd --help-config                 print every configuration key\n"
             "  ingestd --version | --help\n"
             "\n"
@@ -201,6 +207,262 @@ static int cmd_check(const char *config_path)
     return DAEMON_EXIT_OK;
 }
 
+/* The article `ingestd plugin check` runs when no --sample is given: a title line, a date, two
+ * paragraphs, as a scraped page looks. */
+static const char sample_article[] =
+    "City council approves the new budget after a long debate\n"
+    "05.09.2025 14:30\n"
+    "\n"
+    "The city council approved next year's budget on Friday evening after a debate that lasted "
+    "more than six hours. Spending on public transport and schools grows, while the road "
+    "maintenance fund shrinks for the second year in a row.\n"
+    "\n"
+    "Opposition members said the plan relies on optimistic tax forecasts and asked for a "
+    "review in the spring. The mayor answered that the forecasts follow the national bank's "
+    "figures.\n";
+
+/* Print what process() changed: every record field and meta member whose value differs. */
+static int print_changes(json_t *before, json_t *after)
+{
+    int n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(after, key, v)
+    {
+        json_t *old = json_object_get(before, key);
+        if (strcmp(key, "meta") == 0 && json_is_object(v)) {
+            const char *mk;
+            json_t *mv;
+            json_object_foreach(v, mk, mv)
+            {
+                json_t *mold = json_object_get(old, mk);
+                if (mold && json_equal(mold, mv))
+                    continue;
+                char *text = json_dumps(mv, JSON_COMPACT | JSON_ENCODE_ANY);
+                printf("  meta.%s: %.300s%s\n", mk, text ? text : "?",
+                       text && strlen(text) > 300 ? "..." : "");
+                free(text);
+                n++;
+            }
+            json_object_foreach(old, mk, mv)
+            {
+                if (!json_object_get(v, mk)) {
+                    printf("  meta.%s: removed\n", mk);
+                    n++;
+                }
+            }
+            continue;
+        }
+        if (old && json_equal(old, v))
+            continue;
+        char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf("  %s: %.300s%s\n", key, text ? text : "?", text && strlen(text) > 300 ? "..." : "");
+        free(text);
+        n++;
+    }
+    if (n == 0)
+        printf("  (nothing)\n");
+    return n;
+}
+
+static void plugin_usage(FILE *out)
+{
+    fprintf(out, "Usage: ingestd plugin check FILE.so|NAME [--config JSON|@FILE] [--sample FILE]\n"
+                 "                            [--plugin-dir DIR]... [--relaxed]\n"
+                 "Exit codes: 0 the plugin loads, initializes and processes the sample (ok or\n"
+                 "drop); 1 it is refused, its init fails or it returns an error; 2 usage.\n");
+}
+
+/* ingestd plugin check: load one plugin with the daemon's own loader and checks, init it with
+ * the given config, run it on a sample article and report. */
+static int cmd_plugin(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "check") != 0) {
+        if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+            plugin_usage(stdout);
+            return DAEMON_EXIT_OK;
+        }
+        fprintf(stderr, "ingestd plugin: %s\n",
+                argc < 1 ? "missing subcommand (check)" : "unknown subcommand (known: check)");
+        plugin_usage(stderr);
+        return DAEMON_EXIT_USAGE;
+    }
+    static const struct option opts[] = {{"config", required_argument, NULL, 'j'},
+                                         {"sample", required_argument, NULL, 's'},
+                                         {"plugin-dir", required_argument, NULL, 'd'},
+                                         {"relaxed", no_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *plugin_config = "{}", *sample = NULL;
+    config *cfg = config_defaults();
+    char **dirs = xcalloc((size_t)argc + 1, sizeof *dirs);
+    size_t n_dirs = 0;
+    bool relaxed = false;
+    int code = DAEMON_EXIT_USAGE;
+    char *config_text = NULL;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            plugin_config = optarg;
+            break;
+        case 's':
+            sample = optarg;
+            break;
+        case 'd':
+            dirs[n_dirs++] = optarg;
+            break;
+        case 'r':
+            relaxed = true;
+            break;
+        case 'h':
+            plugin_usage(stdout);
+            code = DAEMON_EXIT_OK;
+            goto out;
+        default:
+            plugin_usage(stderr);
+            goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "ingestd plugin check: %s\n",
+                optind >= argc ? "name one plugin (FILE.so or NAME)" : "one plugin at a time");
+        plugin_usage(stderr);
+        goto out;
+    }
+    const char *target = argv[optind];
+    if (plugin_config[0] == '@') {
+        FILE *f = fopen(plugin_config + 1, "rb");
+        json_error_t jerr;
+        json_t *j = f ? json_loadf(f, 0, &jerr) : NULL;
+        if (f)
+            fclose(f);
+        if (!j) {
+            fprintf(stderr, "ingestd plugin check: --config %s: %s\n", plugin_config,
+                    f ? jerr.text : strerror(errno));
+            goto out;
+        }
+        config_text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(j);
+    } else {
+        json_error_t jerr;
+        json_t *j = json_loads(plugin_config, 0, &jerr);
+        if (!json_is_object(j)) {
+            fprintf(stderr, "ingestd plugin check: --config: not a JSON object (%s)\n",
+                    j ? "another JSON value" : jerr.text);
+            json_decref(j);
+            goto out;
+        }
+        config_text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(j);
+    }
+    /* the daemon's search path and trust rules, with the command line's folders */
+    for (size_t i = 0; i < cfg->n_plugin_dirs; i++)
+        free(cfg->plugin_dirs[i]);
+    free(cfg->plugin_dirs);
+    cfg->plugin_dirs = xcalloc(n_dirs ? n_dirs : 1, sizeof(char *));
+    cfg->n_plugin_dirs = n_dirs;
+    for (size_t i = 0; i < n_dirs; i++)
+        cfg->plugin_dirs[i] = xstrdup(dirs[i]);
+    if (relaxed) {
+        free(cfg->plugin_trust);
+        cfg->plugin_trust = xstrdup("relaxed");
+    }
+    log_set_level(LOG_LVL_WARNING);
+
+    char err[1024];
+    pipeline_plugin *pp = NULL;
+    code = DAEMON_EXIT_FAILURE;
+    if (pipeline_plugin_open(cfg, target, &pp, err, sizeof err) != 0) {
+        printf("refused: %s\n", err);
+        goto out;
+    }
+    const ingestd_plugin *d = pipeline_plugin_descriptor(pp);
+    printf("plugin:      %s\n", d->name);
+    printf("version:     %s\n", d->version ? d->version : "(none)");
+    printf("path:        %s\n", pipeline_plugin_path(pp));
+    printf("abi:         %u.%u (this ingestd speaks %d.%d), descriptor %u bytes\n", d->abi_major,
+           d->abi_minor, INGESTD_ABI_MAJOR, INGESTD_ABI_MINOR, d->struct_size);
+    printf("flags:       0x%x%s\n", d->flags,
+           d->flags & INGESTD_PLUGIN_THREAD_SAFE ? " (thread-safe)"
+                                                 : " (not thread-safe: calls serialized)");
+    printf("description: %s\n", d->description ? d->description : "(none)");
+    printf("trust:       %s\n", relaxed ? "not checked (--relaxed)" : "ok (strict)");
+    if (pipeline_plugin_init(pp, config_text, err, sizeof err) != 0) {
+        printf("init:        FAILED with config %s\n%s\n", config_text, err);
+        pipeline_plugin_close(pp);
+        goto out;
+    }
+    printf("init:        ok with config %s\n", config_text);
+
+    decode_result dec = {0};
+    void *raw = NULL;
+    size_t raw_len = 0;
+    if (sample) {
+        FILE *f = fopen(sample, "rb");
+        if (!f) {
+            printf("sample:      cannot open %s: %s\n", sample, strerror(errno));
+            pipeline_plugin_close(pp);
+            code = DAEMON_EXIT_USAGE;
+            goto out;
+        }
+        size_t cap = 65536;
+        raw = xmalloc(cap);
+        size_t r;
+        while ((r = fread((char *)raw + raw_len, 1, cap - raw_len, f)) > 0) {
+            raw_len += r;
+            if (raw_len == cap) {
+                cap *= 2;
+                raw = xrealloc(raw, cap);
+            }
+        }
+        fclose(f);
+    } else {
+        raw_len = sizeof sample_article - 1;
+        raw = xmalloc(raw_len);
+        memcpy(raw, sample_article, raw_len);
+    }
+    if (decode_to_utf8(raw, raw_len, "auto", &dec, err, sizeof err) != 0) {
+        printf("sample:      %s: cannot decode: %s\n", sample, err);
+        free(raw);
+        pipeline_plugin_close(pp);
+        code = DAEMON_EXIT_USAGE;
+        goto out;
+    }
+    free(raw);
+    ingestd_record *rec =
+        rec_new("file", sample ? sample : "<built-in sample>", intake_now_ms(), dec.text, dec.len);
+    decode_result_free(&dec);
+    printf("sample:      %s (%zu bytes)\n", sample ? sample : "built-in sample article", raw_len);
+    json_t *before = rec_to_json(rec);
+    uint64_t ns = 0;
+    ingestd_verdict v = pipeline_plugin_process(pp, rec, &ns);
+    const char *why = rec_failure(rec);
+    if (v == INGESTD_OK)
+        printf("verdict:     ok\n");
+    else if (v == INGESTD_DROP)
+        printf("verdict:     drop\n");
+    else if (v == INGESTD_ERROR)
+        printf("verdict:     error: %s\n", why && *why ? why : "no reason given");
+    else
+        printf("verdict:     invalid (%d)\n", (int)v);
+    printf("time:        %.3f ms\n", (double)ns / 1e6);
+    json_t *after = rec_to_json(rec);
+    printf("changed:\n");
+    print_changes(before, after);
+    json_decref(before);
+    json_decref(after);
+    rec_free(rec);
+    pipeline_plugin_close(pp);
+    code = v == INGESTD_OK || v == INGESTD_DROP ? DAEMON_EXIT_OK : DAEMON_EXIT_FAILURE;
+out:
+    free(config_text);
+    free(dirs);
+    config_free(cfg);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = "run";
@@ -209,6 +471,8 @@ int main(int argc, char **argv)
         mode = argv[1];
         argi = 2;
     }
+    if (strcmp(mode, "plugin") == 0)
+        return cmd_plugin(argc - 2, argv + 2);
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"db", required_argument, NULL, 'd'},
                                          {"encoding", required_argument, NULL, 'e'},

@@ -23,23 +23,31 @@
 #include "log.h"
 #include "xalloc.h"
 
-struct plugin_slot {
+struct pipeline_plugin {
     char *path;
-    char *label; /* for log lines: "plugin NAME" */
+    char *label; /* the chain entry as written (name or path), for messages */
     void *dl;
     const ingestd_plugin *desc;
     void *state;
     bool initialized;
     bool thread_safe;
+    uint64_t limit_ns;    /* plugin_timeout_ms */
     pthread_mutex_t lock; /* serializes process() of plugins without the thread-safe flag */
     ingestd_host host;
-    atomic_ullong calls, ok, drops, errors, total_ns;
+    atomic_ullong calls, ok, drops, errors, total_ns, max_ns, slow;
+    atomic_ullong error_run;  /* consecutive errors, reset by any other verdict */
+    atomic_llong warned_err;  /* monotonic ms of the last "fails every article" warning */
+    atomic_llong warned_slow; /* monotonic ms of the last "over the time limit" warning */
+    atomic_ullong slow_unreported;
 };
 
 struct pipeline {
-    struct plugin_slot *slots;
+    pipeline_plugin **slots;
     size_t n;
 };
+
+/* A warning of one kind is logged at most once per this many ms per plugin. */
+#define WARN_INTERVAL_MS 10000
 
 const char *pipeline_builtin_dir(void)
 {
@@ -68,7 +76,7 @@ const char *pipeline_builtin_dir(void)
 
 static void plugin_log(const void *handle, int level, const char *fmt, ...)
 {
-    const struct plugin_slot *slot = handle;
+    const pipeline_plugin *slot = handle;
     char prefix[160];
     snprintf(prefix, sizeof prefix,
              "plugin %s: ", slot && slot->desc && slot->desc->name ? slot->desc->name : "?");
@@ -86,10 +94,8 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Find the .so for a chain entry: a path is used as is; a name is searched in the built-in
- * folder, then in plugin_dirs. */
-static int locate(const config *cfg, const char *name, char *out, size_t outlen, char *err,
-                  size_t errlen)
+int pipeline_locate(const config *cfg, const char *name, char *out, size_t outlen, char *err,
+                    size_t errlen)
 {
     if (strchr(name, '/')) {
         if (!file_exists(name)) {
@@ -100,109 +106,256 @@ static int locate(const config *cfg, const char *name, char *out, size_t outlen,
         return 0;
     }
     char tried[1024] = "";
+    char found[PATH_MAX] = "", found_real[PATH_MAX] = "";
     const char *builtin = pipeline_builtin_dir();
     for (size_t i = 0; i <= cfg->n_plugin_dirs; i++) {
         const char *dir = i == 0 ? builtin : cfg->plugin_dirs[i - 1];
-        snprintf(out, outlen, "%s/%s.so", dir, name);
-        if (file_exists(out))
-            return 0;
+        char cand[PATH_MAX], real[PATH_MAX];
+        snprintf(cand, sizeof cand, "%s/%s.so", dir, name);
         size_t used = strlen(tried);
         snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", dir);
+        if (!file_exists(cand))
+            continue;
+        if (!realpath(cand, real))
+            snprintf(real, sizeof real, "%s", cand);
+        if (!found[0]) {
+            snprintf(found, sizeof found, "%s", cand);
+            snprintf(found_real, sizeof found_real, "%s", real);
+        } else if (strcmp(found_real, real) != 0) {
+            snprintf(err, errlen,
+                     "plugin \"%s\": provided by two folders: %s and %s (remove one, or name the "
+                     "plugin by its path)",
+                     name, found, cand);
+            return -EEXIST;
+        }
+    }
+    if (found[0]) {
+        snprintf(out, outlen, "%s", found);
+        return 0;
     }
     snprintf(err, errlen, "plugin \"%s\": not found (searched %s)", name, tried);
     return -ENOENT;
 }
 
-static int load_slot(struct plugin_slot *slot, const config *cfg, const cfg_plugin *cp, char *err,
-                     size_t errlen)
+/* One path of the trust check: owner and write bits. */
+static int trust_one(const char *label, const char *plugin_path, const char *path, bool folder,
+                     char *err, size_t errlen)
 {
-    char path[PATH_MAX];
-    int rc = locate(cfg, cp->name, path, sizeof path, err, errlen);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "plugin \"%s\" (%s): refused: cannot stat %s: %s", label, plugin_path,
+                 path, strerror(errno));
+        return -EPERM;
+    }
+    const char *what = folder ? "folder" : "file";
+    uid_t me = geteuid();
+    if (st.st_uid != 0 && st.st_uid != me) {
+        snprintf(err, errlen,
+                 "plugin \"%s\" (%s): refused: %s %s is owned by uid %u, not by root or the "
+                 "daemon's user (uid %u); see plugin_trust",
+                 label, plugin_path, what, path, (unsigned)st.st_uid, (unsigned)me);
+        return -EPERM;
+    }
+    bool sticky_ok = folder && (st.st_mode & S_ISVTX);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_ok) {
+        snprintf(err, errlen,
+                 "plugin \"%s\" (%s): refused: %s %s is writable by %s (mode %04o); "
+                 "chmod go-w it, or see plugin_trust",
+                 label, plugin_path, what, path,
+                 (st.st_mode & S_IWGRP) && (st.st_mode & S_IWOTH) ? "group and others"
+                 : (st.st_mode & S_IWGRP)                         ? "group"
+                                                                  : "others",
+                 (unsigned)(st.st_mode & 07777));
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* Check path (a file, or a folder when `folder`) and every folder above it, up to "/". */
+static int trust_chain(const char *label, const char *plugin_path, const char *path, bool folder,
+                       char *err, size_t errlen)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    int rc = trust_one(label, plugin_path, buf, folder, err, errlen);
+    while (rc == 0) {
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            break;
+        if (slash == buf) {
+            rc = trust_one(label, plugin_path, "/", true, err, errlen);
+            break;
+        }
+        *slash = '\0';
+        rc = trust_one(label, plugin_path, buf, true, err, errlen);
+    }
+    return rc;
+}
+
+int pipeline_check_trust(const char *label, const char *path, char *err, size_t errlen)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        snprintf(err, errlen, "plugin \"%s\" (%s): refused: cannot resolve the path: %s", label,
+                 path, strerror(errno));
+        return -EPERM;
+    }
+    struct stat st;
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "plugin \"%s\" (%s): refused: %s is not a regular file", label, path,
+                 real);
+        return -EPERM;
+    }
+    int rc = trust_chain(label, path, real, false, err, errlen);
     if (rc)
         return rc;
-    slot->path = xstrdup(path);
+    /* the folder the plugin was named in, when a symlink led elsewhere: whoever may write it
+     * may swap the link */
+    char given[PATH_MAX];
+    if (path[0] == '/')
+        snprintf(given, sizeof given, "%s", path);
+    else if (!getcwd(given, sizeof given) || strlen(given) + strlen(path) + 2 > sizeof given)
+        return 0;
+    else
+        snprintf(given + strlen(given), sizeof given - strlen(given), "/%s", path);
+    char *slash = strrchr(given, '/');
+    if (slash && slash != given) {
+        *slash = '\0';
+        char dreal[PATH_MAX];
+        if (realpath(given, dreal)) {
+            size_t dl = strlen(dreal);
+            if (strncmp(real, dreal, dl) != 0 || real[dl] != '/')
+                return trust_chain(label, path, dreal, true, err, errlen);
+        }
+    }
+    return 0;
+}
+int pipeline_plugin_open(const config *cfg, const char *name, pipeline_plugin **out, char *err,
+                         size_t errlen)
+{
+    *out = NULL;
+    char path[PATH_MAX];
+    int rc = pipeline_locate(cfg, name, path, sizeof path, err, errlen);
+    if (rc)
+        return rc;
+    bool relaxed = cfg->plugin_trust && strcmp(cfg->plugin_trust, "relaxed") == 0;
+    if (!relaxed && (rc = pipeline_check_trust(name, path, err, errlen)) != 0)
+        return rc;
     dlerror();
-    slot->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!slot->dl) {
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
         const char *why = dlerror();
-        snprintf(err, errlen, "plugin \"%s\" (%s): cannot load: %s", cp->name, path,
+        snprintf(err, errlen, "plugin \"%s\" (%s): cannot load: %s", name, path,
                  why ? why : "dlopen failed");
         return -ELIBBAD;
     }
-    void *sym = dlsym(slot->dl, INGESTD_PLUGIN_ENTRY_SYMBOL);
+    rc = -ELIBBAD;
+    void *sym = dlsym(dl, INGESTD_PLUGIN_ENTRY_SYMBOL);
+    const ingestd_plugin *d = NULL;
     if (!sym) {
-        snprintf(err, errlen, "plugin \"%s\" (%s): missing entry symbol %s()", cp->name, path,
+        snprintf(err, errlen, "plugin \"%s\" (%s): missing entry symbol %s()", name, path,
                  INGESTD_PLUGIN_ENTRY_SYMBOL);
-        return -ELIBBAD;
+        goto refuse;
     }
     ingestd_plugin_entry_fn entry;
     memcpy(&entry, &sym, sizeof entry);
-    const ingestd_plugin *d = entry();
+    d = entry();
     if (!d) {
-        snprintf(err, errlen, "plugin \"%s\" (%s): entry function returned no descriptor", cp->name,
+        snprintf(err, errlen, "plugin \"%s\" (%s): entry function returned no descriptor", name,
                  path);
-        return -ELIBBAD;
+        goto refuse;
     }
     /* struct_size and the ABI version come first in every major; check them before anything */
     if (d->struct_size < offsetof(ingestd_plugin, name)) {
-        snprintf(err, errlen, "plugin \"%s\" (%s): descriptor too short (%u bytes)", cp->name, path,
+        snprintf(err, errlen, "plugin \"%s\" (%s): descriptor too short (%u bytes)", name, path,
                  d->struct_size);
-        return -ELIBBAD;
+        goto refuse;
     }
     if (d->abi_major != INGESTD_ABI_MAJOR) {
         snprintf(err, errlen,
                  "plugin \"%s\" (%s): built for plugin ABI %u.%u, this ingestd speaks %d.%d "
                  "(rebuild the plugin against this ingestd's plugin.h)",
-                 cp->name, path, d->abi_major, d->abi_minor, INGESTD_ABI_MAJOR, INGESTD_ABI_MINOR);
-        return -ELIBBAD;
+                 name, path, d->abi_major, d->abi_minor, INGESTD_ABI_MAJOR, INGESTD_ABI_MINOR);
+        goto refuse;
     }
     if (d->abi_minor > INGESTD_ABI_MINOR) {
         snprintf(err, errlen,
                  "plugin \"%s\" (%s): needs plugin ABI %u.%u, this ingestd speaks %d.%d "
                  "(upgrade ingestd)",
-                 cp->name, path, d->abi_major, d->abi_minor, INGESTD_ABI_MAJOR, INGESTD_ABI_MINOR);
-        return -ELIBBAD;
+                 name, path, d->abi_major, d->abi_minor, INGESTD_ABI_MAJOR, INGESTD_ABI_MINOR);
+        goto refuse;
     }
     if (d->struct_size < sizeof(ingestd_plugin)) {
         snprintf(err, errlen,
-                 "plugin \"%s\" (%s): descriptor too short (%u bytes, ABI %d.%d needs %zu)",
-                 cp->name, path, d->struct_size, INGESTD_ABI_MAJOR, d->abi_minor,
-                 sizeof(ingestd_plugin));
-        return -ELIBBAD;
+                 "plugin \"%s\" (%s): descriptor too short (%u bytes, ABI %d.%d needs %zu)", name,
+                 path, d->struct_size, INGESTD_ABI_MAJOR, d->abi_minor, sizeof(ingestd_plugin));
+        goto refuse;
     }
     if (!d->name || !*d->name || !d->process) {
-        snprintf(err, errlen, "plugin \"%s\" (%s): descriptor lacks %s", cp->name, path,
+        snprintf(err, errlen, "plugin \"%s\" (%s): descriptor lacks %s", name, path,
                  !d->process ? "a process function" : "a name");
-        return -ELIBBAD;
+        goto refuse;
     }
-    slot->desc = d;
-    slot->thread_safe = (d->flags & INGESTD_PLUGIN_THREAD_SAFE) != 0;
-    rec_host_fill(&slot->host, slot, plugin_log);
-    if (d->init) {
+    pipeline_plugin *pp = xcalloc(1, sizeof *pp);
+    pp->path = xstrdup(path);
+    pp->label = xstrdup(name);
+    pp->dl = dl;
+    pp->desc = d;
+    pp->thread_safe = (d->flags & INGESTD_PLUGIN_THREAD_SAFE) != 0;
+    pp->limit_ns =
+        (uint64_t)(cfg->plugin_timeout_ms > 0 ? cfg->plugin_timeout_ms : 10000) * 1000000u;
+    pthread_mutex_init(&pp->lock, NULL);
+    atomic_init(&pp->warned_err, INT64_MIN / 2);
+    atomic_init(&pp->warned_slow, INT64_MIN / 2);
+    rec_host_fill(&pp->host, pp, plugin_log);
+    *out = pp;
+    return 0;
+refuse:
+    dlclose(dl);
+    return rc;
+}
+
+int pipeline_plugin_init(pipeline_plugin *pp, const char *config_json, char *err, size_t errlen)
+{
+    if (pp->desc->init) {
         char perr[512] = "";
         void *state = NULL;
-        int irc = d->init(cp->config_json, &slot->host, &state, perr, sizeof perr);
+        int irc =
+            pp->desc->init(config_json ? config_json : "{}", &pp->host, &state, perr, sizeof perr);
         if (irc != 0) {
             perr[sizeof perr - 1] = '\0';
-            snprintf(err, errlen, "plugin \"%s\" (%s): init failed: %s", cp->name, path,
+            snprintf(err, errlen, "plugin \"%s\" (%s): init failed: %s", pp->label, pp->path,
                      perr[0] ? perr : "no reason given");
             return -ECANCELED;
         }
-        slot->state = state;
+        pp->state = state;
     }
-    slot->initialized = true;
+    pp->initialized = true;
     return 0;
 }
 
-static void unload_slot(struct plugin_slot *slot)
+const ingestd_plugin *pipeline_plugin_descriptor(const pipeline_plugin *pp)
 {
-    if (slot->initialized && slot->desc->destroy)
-        slot->desc->destroy(slot->state);
-    if (slot->dl)
-        dlclose(slot->dl);
-    pthread_mutex_destroy(&slot->lock);
-    free(slot->path);
-    free(slot->label);
+    return pp->desc;
+}
+
+const char *pipeline_plugin_path(const pipeline_plugin *pp)
+{
+    return pp->path;
+}
+
+void pipeline_plugin_close(pipeline_plugin *pp)
+{
+    if (!pp)
+        return;
+    if (pp->initialized && pp->desc->destroy)
+        pp->desc->destroy(pp->state);
+    if (pp->dl)
+        dlclose(pp->dl);
+    pthread_mutex_destroy(&pp->lock);
+    free(pp->path);
+    free(pp->label);
+    free(pp);
 }
 
 int pipeline_build(const config *cfg, pipeline **out, char *err, size_t errlen)
@@ -211,16 +364,16 @@ int pipeline_build(const config *cfg, pipeline **out, char *err, size_t errlen)
     pipeline *p = xcalloc(1, sizeof *p);
     p->slots = xcalloc(cfg->n_plugins ? cfg->n_plugins : 1, sizeof *p->slots);
     for (size_t i = 0; i < cfg->n_plugins; i++) {
-        struct plugin_slot *slot = &p->slots[i];
-        pthread_mutex_init(&slot->lock, NULL);
-        p->n = i + 1;
-        int rc = load_slot(slot, cfg, &cfg->plugins[i], err, errlen);
+        pipeline_plugin *slot = NULL;
+        int rc = pipeline_plugin_open(cfg, cfg->plugins[i].name, &slot, err, errlen);
         if (rc) {
             pipeline_free(p);
             return rc;
         }
+        p->slots[i] = slot;
+        p->n = i + 1;
         for (size_t j = 0; j < i; j++) {
-            if (strcmp(p->slots[j].desc->name, slot->desc->name) == 0) {
+            if (strcmp(p->slots[j]->desc->name, slot->desc->name) == 0) {
                 snprintf(err, errlen,
                          "plugin \"%s\" appears twice in the chain (plugins[%zu] and "
                          "plugins[%zu])",
@@ -228,6 +381,11 @@ int pipeline_build(const config *cfg, pipeline **out, char *err, size_t errlen)
                 pipeline_free(p);
                 return -EINVAL;
             }
+        }
+        rc = pipeline_plugin_init(slot, cfg->plugins[i].config_json, err, errlen);
+        if (rc) {
+            pipeline_free(p);
+            return rc;
         }
         log_info("plugin %s %s loaded from %s%s", slot->desc->name,
                  slot->desc->version ? slot->desc->version : "", slot->path,
@@ -242,7 +400,7 @@ void pipeline_free(pipeline *p)
     if (!p)
         return;
     for (size_t i = p->n; i-- > 0;)
-        unload_slot(&p->slots[i]);
+        pipeline_plugin_close(p->slots[i]);
     free(p->slots);
     free(p);
 }
@@ -286,34 +444,93 @@ static void fallback_title(ingestd_record *rec)
     }
 }
 
+/* True (and the caller should log) when no warning of this kind was logged in the last
+ * WARN_INTERVAL_MS; at most one thread wins. */
+static bool warn_due(atomic_llong *last)
+{
+    long long now = (long long)(mono_ns() / 1000000u);
+    long long prev = atomic_load(last);
+    return now - prev >= WARN_INTERVAL_MS && atomic_compare_exchange_strong(last, &prev, now);
+}
+
+static void atomic_max(atomic_ullong *a, unsigned long long v)
+{
+    unsigned long long cur = atomic_load(a);
+    while (v > cur && !atomic_compare_exchange_weak(a, &cur, v)) {
+    }
+}
+
+ingestd_verdict pipeline_plugin_process(pipeline_plugin *pp, ingestd_record *rec,
+                                        uint64_t *elapsed_ns)
+{
+    rec_clear_failure(rec);
+    uint64_t t0 = mono_ns();
+    if (!pp->thread_safe)
+        pthread_mutex_lock(&pp->lock);
+    ingestd_verdict v = pp->desc->process(pp->state, rec, &pp->host);
+    if (!pp->thread_safe)
+        pthread_mutex_unlock(&pp->lock);
+    uint64_t dt = mono_ns() - t0;
+    if (elapsed_ns)
+        *elapsed_ns = dt;
+    atomic_fetch_add(&pp->total_ns, dt);
+    atomic_max(&pp->max_ns, dt);
+    atomic_fetch_add(&pp->calls, 1);
+    if (dt > pp->limit_ns) {
+        atomic_fetch_add(&pp->slow, 1);
+        if (warn_due(&pp->warned_slow)) {
+            unsigned long long more = atomic_exchange(&pp->slow_unreported, 0);
+            const char *src = rec_get(rec, INGESTD_FIELD_SOURCE, NULL);
+            log_warn("plugin %s: took %llu ms on article %s, over the time limit of %llu ms "
+                     "(plugin_timeout_ms; the call was not aborted)%s%llu%s",
+                     pp->desc->name, (unsigned long long)(dt / 1000000u), src ? src : "?",
+                     (unsigned long long)(pp->limit_ns / 1000000u), more ? "; " : "", more,
+                     more ? " more slow calls since the last warning" : "");
+        } else {
+            atomic_fetch_add(&pp->slow_unreported, 1);
+        }
+    }
+    if (v == INGESTD_OK) {
+        atomic_fetch_add(&pp->ok, 1);
+        atomic_store(&pp->error_run, 0);
+    } else if (v == INGESTD_DROP) {
+        atomic_fetch_add(&pp->drops, 1);
+        atomic_store(&pp->error_run, 0);
+    } else {
+        atomic_fetch_add(&pp->errors, 1);
+        unsigned long long run = atomic_fetch_add(&pp->error_run, 1) + 1;
+        if (run >= PIPELINE_ERROR_WINDOW && warn_due(&pp->warned_err)) {
+            unsigned long long calls = atomic_load(&pp->calls);
+            unsigned long long errors = atomic_load(&pp->errors);
+            const char *why = rec_failure(rec);
+            log_warn("plugin %s: returned an error for each of the last %llu articles (error "
+                     "rate %.1f%% of %llu calls); last reason: %s",
+                     pp->desc->name, run, calls ? 100.0 * (double)errors / (double)calls : 0.0,
+                     calls,
+                     v != INGESTD_ERROR ? "invalid verdict"
+                     : why && *why      ? why
+                                        : "no reason given");
+        }
+    }
+    return v;
+}
+
 void pipeline_run(pipeline *p, ingestd_record *rec, pipeline_outcome *out)
 {
     out->verdict = INGESTD_OK;
     out->who = NULL;
     out->reason[0] = '\0';
     for (size_t i = 0; i < p->n; i++) {
-        struct plugin_slot *slot = &p->slots[i];
-        rec_clear_failure(rec);
-        uint64_t t0 = mono_ns();
-        if (!slot->thread_safe)
-            pthread_mutex_lock(&slot->lock);
-        ingestd_verdict v = slot->desc->process(slot->state, rec, &slot->host);
-        if (!slot->thread_safe)
-            pthread_mutex_unlock(&slot->lock);
-        atomic_fetch_add(&slot->total_ns, mono_ns() - t0);
-        atomic_fetch_add(&slot->calls, 1);
-        if (v == INGESTD_OK) {
-            atomic_fetch_add(&slot->ok, 1);
+        pipeline_plugin *slot = p->slots[i];
+        ingestd_verdict v = pipeline_plugin_process(slot, rec, NULL);
+        if (v == INGESTD_OK)
             continue;
-        }
         out->who = slot->desc->name;
         if (v == INGESTD_DROP) {
-            atomic_fetch_add(&slot->drops, 1);
             out->verdict = INGESTD_DROP;
             snprintf(out->reason, sizeof out->reason, "dropped by plugin %s", slot->desc->name);
             return;
         }
-        atomic_fetch_add(&slot->errors, 1);
         out->verdict = INGESTD_ERROR;
         const char *why = rec_failure(rec);
         if (v != INGESTD_ERROR)
@@ -331,22 +548,25 @@ json_t *pipeline_stats(const pipeline *p)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < p->n; i++) {
-        const struct plugin_slot *s = &p->slots[i];
+        const pipeline_plugin *s = p->slots[i];
         unsigned long long calls = atomic_load(&s->calls);
+        unsigned long long errors = atomic_load(&s->errors);
         unsigned long long total_ns = atomic_load(&s->total_ns);
-        json_array_append_new(
-            arr,
-            json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:I}", "name", s->desc->name,
-                      "version", s->desc->version ? s->desc->version : "", "path", s->path,
-                      "thread_safe", s->thread_safe, "calls", (json_int_t)calls, "ok",
-                      (json_int_t)atomic_load(&s->ok), "drops", (json_int_t)atomic_load(&s->drops),
-                      "errors", (json_int_t)atomic_load(&s->errors), "mean_us",
-                      calls ? (double)total_ns / 1000.0 / (double)calls : 0.0, "total_us",
-                      (json_int_t)(total_ns / 1000)));
+        json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f, s:b, s:I, s:I, s:f, s:I}", "name",
+            s->desc->name, "version", s->desc->version ? s->desc->version : "", "path", s->path,
+            "thread_safe", s->thread_safe, "calls", (json_int_t)calls, "ok",
+            (json_int_t)atomic_load(&s->ok), "drops", (json_int_t)atomic_load(&s->drops), "errors",
+            (json_int_t)errors, "error_rate", calls ? (double)errors / (double)calls : 0.0,
+            "failing", atomic_load(&s->error_run) >= PIPELINE_ERROR_WINDOW, "slow_calls",
+            (json_int_t)atomic_load(&s->slow), "max_us",
+            (json_int_t)(atomic_load(&s->max_ns) / 1000), "mean_us",
+            calls ? (double)total_ns / 1000.0 / (double)calls : 0.0, "total_us",
+            (json_int_t)(total_ns / 1000));
+        json_array_append_new(arr, o);
     }
     return arr;
 }
-
 size_t pipeline_size(const pipeline *p)
 {
     return p ? p->n : 0;

@@ -85,11 +85,11 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-static const char *const all_keys[] = {"watch",          "database",          "control_socket",
-                                       "plugins",        "plugin_dirs",       "workers",
-                                       "queue_max",      "batch_max",         "batch_ms",
-                                       "max_file_bytes", "rescan_interval_s", "settle_ms",
-                                       "synchronous",    "log_level"};
+static const char *const all_keys[] = {
+    "watch",       "database",       "control_socket",    "plugins",
+    "plugin_dirs", "workers",        "queue_max",         "batch_max",
+    "batch_ms",    "max_file_bytes", "rescan_interval_s", "settle_ms",
+    "synchronous", "log_level",      "plugin_trust",      "plugin_timeout_ms"};
 #define N_ALL_KEYS (sizeof all_keys / sizeof all_keys[0])
 
 static void check_default_values(const config *cfg)
@@ -115,6 +115,8 @@ static void check_default_values(const config *cfg)
     CHECK_INT(cfg->settle_ms, 2000);
     CHECK_STR(cfg->synchronous, "normal");
     CHECK_STR(cfg->log_level, "info");
+    CHECK_STR(cfg->plugin_trust, "strict");
+    CHECK_INT(cfg->plugin_timeout_ms, 10000);
 }
 
 /* The value of key `name` in cfg, written the way the reference writes defaults. */
@@ -129,7 +131,8 @@ static void value_text(const config *cfg, const char *name, char *out, size_t le
                 {"batch_ms", cfg->batch_ms},
                 {"max_file_bytes", cfg->max_file_bytes},
                 {"rescan_interval_s", cfg->rescan_interval_s},
-                {"settle_ms", cfg->settle_ms}};
+                {"settle_ms", cfg->settle_ms},
+                {"plugin_timeout_ms", cfg->plugin_timeout_ms}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         if (strcmp(name, ints[i].name) == 0) {
             snprintf(out, len, "%lld", (long long)ints[i].v);
@@ -143,6 +146,8 @@ static void value_text(const config *cfg, const char *name, char *out, size_t le
         snprintf(out, len, "%s", cfg->synchronous);
     else if (strcmp(name, "log_level") == 0)
         snprintf(out, len, "%s", cfg->log_level);
+    else if (strcmp(name, "plugin_trust") == 0)
+        snprintf(out, len, "%s", cfg->plugin_trust);
     else if (strcmp(name, "watch") == 0 && cfg->n_watch == 0)
         snprintf(out, len, "[]");
     else if (strcmp(name, "plugin_dirs") == 0 && cfg->n_plugin_dirs == 0)
