@@ -5,17 +5,22 @@
  * It runs first in the chain; datetime and langdetect then see clean text (datetime also reads
  * ORIGINAL_TEXT, and the removed lines are listed in meta "cleanup" for anyone who needs them).
  *
- * The text work lives in cleanup_text.c; this file is the ABI glue and the meta JSON. The
- * plugin state is read-only after init, so process() is thread-safe.
+ * The text work lives in cleanup_text.c; this file is the ABI glue, the config and the meta
+ * JSON. The plugin state is read-only after init except for the boilerplate learner (learn.h),
+ * which guards itself with a mutex, so process() is thread-safe.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ingestd/plugin.h"
 
 #include "cleanup_text.h"
+#include "learn.h"
 #include "linekind.h"
 #include "textbuf.h"
 #include "utf8lite.h"
@@ -26,20 +31,104 @@
 #define CLEANUP_META_TEXT_MAX    80
 #define CLEANUP_META_MAX_ENTRIES 12
 
+/* The plugin state: read-only tables, and the boilerplate learner (NULL when disabled), which
+ * locks itself. */
+typedef struct cleanup_state {
+    lk_tables *tables;
+    bl_learner *learner;
+} cleanup_state;
+
+/* The value text of "key" in the flat config object json (NULL when absent). The config is a
+ * small object of scalars written by the daemon from the configuration file; this reader does
+ * not need (and does not do) full JSON. */
+static const char *config_value(const char *json, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = json; (p = strchr(p, '"')) != NULL; p++) {
+        if (strncmp(p + 1, key, kl) != 0 || p[1 + kl] != '"')
+            continue;
+        const char *v = p + 2 + kl;
+        while (isspace((unsigned char)*v))
+            v++;
+        if (*v != ':')
+            continue;
+        v++;
+        while (isspace((unsigned char)*v))
+            v++;
+        return v;
+    }
+    return NULL;
+}
+
+/* Parse a number value; false when v is not one or outside [lo, hi]. */
+static bool config_number(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || d < lo || d > hi)
+        return false;
+    *out = d;
+    return true;
+}
+
+/* Config keys (all optional): "learn_boilerplate" (true/false, default true),
+ * "learn_min_articles" (2..1000000, default 20), "learn_share" (0.05..1, default 0.6),
+ * "learn_max_sources" (1..65536, default 256). See learn.h. */
 static int cleanup_init(const char *config_json, const ingestd_host *host, void **state_out,
                         char *err, size_t errlen)
 {
-    (void)config_json;
     (void)host;
-    (void)err;
-    (void)errlen;
-    *state_out = lk_tables_new();
+    const char *cfg = config_json ? config_json : "{}";
+    bool learn = true;
+    bl_config bc = {.min_articles = 20, .share = 0.6, .max_sources = 256};
+    const char *v = config_value(cfg, "learn_boilerplate");
+    if (v) {
+        if (strncmp(v, "true", 4) == 0)
+            learn = true;
+        else if (strncmp(v, "false", 5) == 0)
+            learn = false;
+        else {
+            snprintf(err, errlen, "cleanup: learn_boilerplate must be true or false");
+            return -EINVAL;
+        }
+    }
+    double d;
+    if ((v = config_value(cfg, "learn_min_articles")) != NULL) {
+        if (!config_number(v, 2, 1000000, &d)) {
+            snprintf(err, errlen, "cleanup: learn_min_articles must be a number in 2..1000000");
+            return -EINVAL;
+        }
+        bc.min_articles = (unsigned)d;
+    }
+    if ((v = config_value(cfg, "learn_share")) != NULL) {
+        if (!config_number(v, 0.05, 1, &d)) {
+            snprintf(err, errlen, "cleanup: learn_share must be a number in 0.05..1");
+            return -EINVAL;
+        }
+        bc.share = d;
+    }
+    if ((v = config_value(cfg, "learn_max_sources")) != NULL) {
+        if (!config_number(v, 1, 65536, &d)) {
+            snprintf(err, errlen, "cleanup: learn_max_sources must be a number in 1..65536");
+            return -EINVAL;
+        }
+        bc.max_sources = (unsigned)d;
+    }
+    cleanup_state *st = tb_xcalloc(1, sizeof *st);
+    st->tables = lk_tables_new();
+    st->learner = learn ? bl_new(&bc) : NULL;
+    *state_out = st;
     return 0;
 }
 
 static void cleanup_destroy(void *state)
 {
-    lk_tables_free(state);
+    cleanup_state *st = state;
+    if (!st)
+        return;
+    lk_tables_free(st->tables);
+    bl_free(st->learner);
+    free(st);
 }
 
 /* {"removed":[{"reason":..,"text":..},..],"removed_count":N,"counts":{"duplicate":N,..},
@@ -90,15 +179,20 @@ static void build_meta(const ct_result *r, tb_buf *json)
 
 static ingestd_verdict cleanup_process(void *state, ingestd_record *rec, const ingestd_host *host)
 {
-    const lk_tables *tables = state;
-    size_t body_len = 0, title_len = 0;
+    cleanup_state *st = state;
+    size_t body_len = 0, title_len = 0, source_len = 0;
     const char *body = host->get(rec, INGESTD_FIELD_BODY, &body_len);
     if (!body)
         return INGESTD_OK;
     const char *title = host->get(rec, INGESTD_FIELD_TITLE, &title_len);
+    uint64_t source_key = 0;
+    if (st->learner) {
+        const char *source = host->get(rec, INGESTD_FIELD_SOURCE, &source_len);
+        source_key = bl_source_key(source ? source : "", source ? source_len : 0);
+    }
 
     ct_result r;
-    ct_clean(tables, body, body_len, title, title_len, &r);
+    ct_clean(st->tables, st->learner, source_key, body, body_len, title, title_len, &r);
     /* body/title point into the record: done with them before the first set. */
 
     ingestd_verdict verdict = INGESTD_OK;

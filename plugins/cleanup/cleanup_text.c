@@ -34,6 +34,7 @@
 #define CT_GLUE_MAX_LINE          (1u << 20)  /* bytes; longer lines are not tested for glue */
 #define CT_GLUE_BUDGET            (64u << 20) /* bytes compared in the glue search, per article */
 #define CT_DOUBLE_MIN_HALF        20          /* bytes; shorter "X X" lines are left alone */
+#define CT_LEARN_MAX_LINE         200         /* bytes; longer lines are never learned */
 
 enum line_state { LINE_BLANK, LINE_KEEP, LINE_DROP };
 
@@ -801,6 +802,36 @@ static void drop_glued(ct_ctx *c)
     free(heads);
 }
 
+/* Step 6b: lines the source repeats in most of its articles (see learn.h). Only short lines
+ * count; when the learner flags more than half of an article's counted lines, the article is
+ * most likely a re-send of an earlier one, and nothing is dropped. */
+static void drop_learned(ct_ctx *c, bl_learner *learner, uint64_t source)
+{
+    uint64_t hashes[BL_MAX_LINES];
+    uint32_t index[BL_MAX_LINES];
+    bool learned[BL_MAX_LINES];
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_lines && n < BL_MAX_LINES; i++) {
+        const ct_line *ln = &c->lines[i];
+        if (ln->state != LINE_KEEP || i == c->header || ln->key_len > CT_LEARN_MAX_LINE ||
+            ln->is_halved || !worth_dedup(ln))
+            continue;
+        hashes[n] = ln->hash;
+        index[n++] = (uint32_t)i;
+    }
+    if (n == 0)
+        return;
+    size_t found = bl_observe(learner, source, hashes, n, learned);
+    if (found == 0 || 2 * found > n)
+        return;
+    for (size_t k = 0; k < n; k++) {
+        if (!learned[k])
+            continue;
+        c->lines[index[k]].state = LINE_DROP;
+        c->lines[index[k]].reason = CT_REASON_LEARNED;
+    }
+}
+
 static void emit_line(tb_buf *out, const char *s, size_t len, bool *wrote_any, bool *blank)
 {
     if (*wrote_any)
@@ -883,8 +914,8 @@ static void restore_all(ct_ctx *c)
     }
 }
 
-void ct_clean(const lk_tables *tables, const char *text, size_t len, const char *existing_title,
-              size_t existing_len, ct_result *out)
+void ct_clean(const lk_tables *tables, bl_learner *learner, uint64_t source, const char *text,
+              size_t len, const char *existing_title, size_t existing_len, ct_result *out)
 {
     memset(out, 0, sizeof *out);
     ct_ctx c = {.tables = tables, .header = SIZE_MAX};
@@ -918,6 +949,8 @@ void ct_clean(const lk_tables *tables, const char *text, size_t len, const char 
         title_key.hash = hash_bytes(title.data, title.len);
     drop_repeats(&c, title.len ? &title_key : NULL);
     drop_glued(&c);
+    if (learner)
+        drop_learned(&c, learner, source);
 
     bool any_kept = first_kept(&c, 0) != SIZE_MAX;
     if (!any_kept && out->title_from != CT_TITLE_HEADER_LINE) {

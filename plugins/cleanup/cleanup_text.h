@@ -4,13 +4,16 @@
  * from other lines, headline extraction, and blank-line normalization.
  *
  * Works on caller-provided text only (no record, no host), allocates its result, keeps no
- * global state: any number of threads may run it at once with the same (read-only) tables.
+ * global state: any number of threads may run it at once with the same (read-only) tables and
+ * the same (self-locking) learner.
  */
 #ifndef CLEANUP_TEXT_H
 #define CLEANUP_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "learn.h"
 #include "linekind.h"
 
 /* At most this many removed lines are listed in a result (removed_total counts them all). */
@@ -56,10 +59,12 @@ typedef struct ct_result {
 } ct_result;
 
 /* Clean text[0..len) (valid UTF-8). existing_title (may be NULL) is the record's current title:
- * when it has visible text no new title is extracted. Fills *out, which the caller releases
- * with ct_result_free. Aborts on allocation failure; never fails otherwise. */
-void ct_clean(const lk_tables *tables, const char *text, size_t len, const char *existing_title,
-              size_t existing_len, ct_result *out);
+ * when it has visible text no new title is extracted. learner (may be NULL) learns and drops
+ * the boilerplate of `source` (a bl_source_key). Fills *out, which the caller releases with
+ * ct_result_free. Aborts on allocation failure; never fails otherwise. Thread-safe: tables
+ * are read-only and the learner locks itself. */
+void ct_clean(const lk_tables *tables, bl_learner *learner, uint64_t source, const char *text,
+              size_t len, const char *existing_title, size_t existing_len, ct_result *out);
 
 /* Free what ct_clean allocated in r (r itself is the caller's). */
 void ct_result_free(ct_result *r);
