@@ -8,7 +8,7 @@ list(REMOVE_ITEM CORE_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/main.c
 add_library(ingestd_core STATIC ${CORE_SOURCES})
 target_include_directories(ingestd_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include)
 target_link_libraries(ingestd_core PUBLIC ingestd_record PkgConfig::LIBUV PkgConfig::JANSSON
-                      PkgConfig::SQLITE3 Threads::Threads ${CMAKE_DL_LIBS} m)
+                      PkgConfig::SQLITE3 PkgConfig::LIBCURL PkgConfig::LIBXML2 Threads::Threads ${CMAKE_DL_LIBS} m)
 target_compile_definitions(ingestd_core PUBLIC INGESTD_VERSION="${PROJECT_VERSION}"
                            INGESTD_PLUGIN_SUBDIR="${INGESTD_PLUGIN_SUBDIR}")
 
