@@ -124,6 +124,39 @@ static const char *const migrations[] = {
     "  after TEXT NOT NULL CHECK (after IN ('move', 'keep', 'delete')),"
     "  added_at TEXT NOT NULL"
     ") STRICT;",
+    /* v3: feeds and the entries they produced (see feed_store.c). A feed's polling state is
+     * committed in the transaction of the entries it produced; an entry is keyed per feed (guid,
+     * else link, else a hash of title + date) with the hash of its content, so an unchanged
+     * entry is skipped and a changed one updates its article. */
+    "CREATE TABLE feeds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL UNIQUE,"
+    "  interval_s INTEGER NOT NULL DEFAULT 0,"
+    "  from_config INTEGER NOT NULL DEFAULT 0,"
+    "  enabled INTEGER NOT NULL DEFAULT 1,"
+    "  disabled_reason TEXT,"
+    "  etag TEXT,"
+    "  last_modified TEXT,"
+    "  next_poll_ms INTEGER NOT NULL DEFAULT 0,"
+    "  last_poll_at TEXT,"
+    "  last_status INTEGER,"
+    "  last_error TEXT,"
+    "  error_count INTEGER NOT NULL DEFAULT 0,"
+    "  entries_seen INTEGER NOT NULL DEFAULT 0,"
+    "  title TEXT,"
+    "  added_at TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE feed_entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+    "  entry_key TEXT NOT NULL,"
+    "  content_sha256 TEXT NOT NULL,"
+    "  article_id INTEGER REFERENCES articles (id),"
+    "  revisions INTEGER NOT NULL DEFAULT 1,"
+    "  first_seen_at TEXT NOT NULL,"
+    "  last_seen_at TEXT NOT NULL,"
+    "  UNIQUE (feed_id, entry_key)"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1421,5 +1454,51 @@ int store_update_article(store *st, int64_t article_id, ingestd_record *rec, cha
         sqlite3_step(s);
         stmt_done(s);
     }
+    return ret;
+}
+
+/* ---- for feed_store: rows written inside a transaction the caller opened ------------------ */
+
+struct sqlite3 *store_sqlite(store *st)
+{
+    return st->db;
+}
+
+int store_put_item(store *st, store_item *it, char *err, size_t errlen)
+{
+    it->article_id = it->failure_id = 0;
+    it->was_duplicate = false;
+    const char *problem = item_problem(it);
+    if (problem) {
+        set_err(err, errlen, "store %s: %s", st->path, problem);
+        return -EINVAL;
+    }
+    char now[32];
+    format_now_utc(now);
+    return commit_item(st, it, now, err, errlen);
+}
+
+int store_put_revision(store *st, int64_t article_id, store_item *it, char *err, size_t errlen)
+{
+    if (!it->rec || !rec_get(it->rec, INGESTD_FIELD_UID, NULL)) {
+        set_err(err, errlen, "store %s: revision without a record uid", st->path);
+        return -EINVAL;
+    }
+    int64_t raw_id = 0;
+    int ret = put_raw(st, it, &raw_id, err, errlen);
+    if (ret == 0)
+        ret = update_article_rows(st, article_id, it->rec, err, errlen);
+    if (ret < 0)
+        return ret;
+    sqlite3_stmt *s = st->stmt[ST_SOURCE_INSERT];
+    int brc = SQLITE_OK;
+    bind_int64(s, 1, article_id, &brc);
+    bind_cstr(s, 2, it->source_kind ? it->source_kind : "feed", &brc);
+    bind_cstr(s, 3, it->source ? it->source : rec_get(it->rec, INGESTD_FIELD_SOURCE, NULL), &brc);
+    bind_cstr(s, 4, rec_get(it->rec, INGESTD_FIELD_INGESTED_AT, NULL), &brc);
+    bind_id(s, 5, raw_id, &brc);
+    ret = stmt_exec(st, s, brc, NULL, "insert source", err, errlen);
+    if (ret == 0)
+        it->article_id = article_id;
     return ret;
 }

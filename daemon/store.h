@@ -185,4 +185,19 @@ json_t *store_watch_list(store *st);
 /* The database path as given to store_open. */
 const char *store_path(const store *st);
 
+/* For modules keeping their own tables in the same database (feed_store): the connection (use
+ * it on the store's thread only; never close it). */
+struct sqlite3 *store_sqlite(store *st);
+
+/* Write one item's rows (article or arrival, raw bytes, failure) inside a transaction the
+ * caller has opened on store_sqlite(st); out fields as in store_commit_batch. Returns 0 or
+ * -EINVAL / -ENOSPC / -EIO (the caller rolls back). */
+int store_put_item(store *st, store_item *it, char *err, size_t errlen);
+
+/* A new version of an existing article (a feed entry that changed): the article's fields and
+ * full-text index follow it->rec (the uid too, unless another article has it), and an arrival
+ * with the new raw bytes is added; earlier arrivals keep their raw bytes. Inside the caller's
+ * transaction. Returns 0 (it->article_id set) or a negative errno as store_put_item. */
+int store_put_revision(store *st, int64_t article_id, store_item *it, char *err, size_t errlen);
+
 #endif
