@@ -180,12 +180,49 @@ static const char *const markers[] = {
     "aktualizacja",
     "opublikowano",
     "r",
+    /* cs, sk, hu, ro, sv, da, no, fi, lt, lv, et, uk, bg, id, vi */
+    "aktualizováno",
+    "publikováno",
+    "aktualizované",
+    "publikované",
+    "frissítve",
+    "frissítés",
+    "megjelent",
+    "actualizat",
+    "publicat",
+    "actualizare",
+    "uppdaterad",
+    "publicerad",
+    "kl",
+    "opdateret",
+    "udgivet",
+    "oppdatert",
+    "publisert",
+    "päivitetty",
+    "julkaistu",
+    "atnaujinta",
+    "paskelbta",
+    "atjaunināts",
+    "publicēts",
+    "uuendatud",
+    "avaldatud",
+    "оновлено",
+    "опубліковано",
+    "обновено",
+    "публикувано",
+    "diperbarui",
+    "diterbitkan",
+    "pukul",
+    "cập",
+    "nhật",
+    "lúc",
 };
 
 static const char *const zones[] = {
-    "utc", "gmt",  "z",    "t",   "cet", "cest", "eet", "eest", "msk", "trt",
-    "est", "edt",  "cst",  "cdt", "mst", "mdt",  "pst", "pdt",  "bst", "ist",
-    "wet", "west", "aest", "am",  "pm",  "h",    "hs",  "hrs",  "мск",
+    "utc",  "gmt",  "z",    "t",   "cet", "cest", "eet", "eest", "msk", "trt",
+    "est",  "edt",  "cst",  "cdt", "mst", "mdt",  "pst", "pdt",  "bst", "ist",
+    "wet",  "west", "aest", "am",  "pm",  "h",    "hs",  "hrs",  "мск", "wib",
+    "wita", "wit",  "ict",  "jst", "kst", "hkt",  "sgt", "ast",  "adt", "eat",
 };
 
 /* Small words that join the parts of a date ("on", "at", "um", "à", "de", "στις", ...). */
@@ -770,7 +807,9 @@ static const char *const credit_labels[] = {
     "slika:",        "фото :",         "снимка:",        "foto kredit:",  "kuva:",
     "fotó:",         "bildkälla:",     "foto/video:",    "צילום:",        "صورة:",
     "عکس:",          "写真:",          "图片来源:",      "사진:",         "ảnh:",
-    "foto credit:",  "photo credits:", "image credit:",  "source photo:",
+    "foto credit:",  "photo credits:", "image credit:",  "source photo:", "fot.",
+    "nuotr.",        "nuotrauka:",     "foto -",         "fotografía:",   "fotografías:",
+    "bilde:",
 };
 
 /* Fold s[0..len) into out (cap bytes), collapsing runs of white space and trimming. */

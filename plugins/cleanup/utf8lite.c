@@ -123,6 +123,8 @@ unsigned u8_fold(unsigned cp)
             return cp + 1;
         return cp;
     }
+    if ((cp >= 0x1E00 && cp <= 0x1E95) || (cp >= 0x1EA0 && cp <= 0x1EFF))
+        return cp | 1; /* Latin Extended Additional (Vietnamese...): upper even, lower odd */
     if (cp >= 0x386 && cp <= 0x3CE) {
         /* Greek: upper to lower, then drop tonos/dialytika and unify final sigma. */
         if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2)

@@ -27,7 +27,8 @@ size_t u8_count(const char *s, size_t len);
 /* Byte offset after the first max_chars code points of s[0..len) (len when shorter). */
 size_t u8_offset_of_char(const char *s, size_t len, size_t max_chars);
 
-/* Matching fold: lower case for Latin (incl. Latin-1 and Extended-A), Greek and Cyrillic;
+/* Matching fold: lower case for Latin (incl. Latin-1, Extended-A and Extended Additional),
+ * Greek and Cyrillic;
  * Turkish dotted/dotless i and Greek accents and final sigma fold to the plain letter. Other
  * code points are returned unchanged. */
 unsigned u8_fold(unsigned cp);
