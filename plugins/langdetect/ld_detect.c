@@ -23,6 +23,9 @@
 #define LD_CHECK_EVERY     64   /* elements between early-stop checks */
 #define LD_DECISIVE_MIN    256  /* elements before stopping early */
 #define LD_DECISIVE_MARGIN 40.0 /* nats of lead that end the analysis */
+#define LD_SETTLED_MIN     1024 /* elements after which a smaller lead ends the analysis */
+#define LD_SETTLED_MARGIN  12.0 /* that smaller lead, in nats */
+#define LD_MAX_ELEMENTS    2560 /* elements after which the analysis ends anyway */
 
 /* Cursor over the analysed texts. */
 typedef struct ld_cursor {
@@ -188,7 +191,9 @@ static void rank_langs(const ld_model *m, uint8_t script, const int32_t *delta,
 }
 
 /* Score the letters of `script` with the n-gram model; fills lang/runner-up of out. Stops
- * early once the leader is LD_DECISIVE_MARGIN nats ahead after LD_DECISIVE_MIN elements. */
+ * early once the leader is LD_DECISIVE_MARGIN nats ahead after LD_DECISIVE_MIN elements,
+ * LD_SETTLED_MARGIN nats ahead after LD_SETTLED_MIN elements, or after LD_MAX_ELEMENTS
+ * elements (long texts are decided on their first few thousand letters). */
 static void score_ngrams(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
                          uint8_t script, ld_result *out)
 {
@@ -244,7 +249,10 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
         if (++elements % LD_CHECK_EVERY == 0 && elements >= LD_DECISIVE_MIN) {
             ld_rank r;
             rank_langs(m, script, delta, count, order_max, &r);
-            if (r.second_i < 0 || r.best - r.second >= LD_DECISIVE_MARGIN)
+            double lead = r.best - r.second;
+            if (r.second_i < 0 || lead >= LD_DECISIVE_MARGIN ||
+                (elements >= LD_SETTLED_MIN && lead >= LD_SETTLED_MARGIN) ||
+                elements >= LD_MAX_ELEMENTS)
                 break;
         }
     }

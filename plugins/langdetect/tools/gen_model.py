@@ -101,12 +101,21 @@ NGRAM_LANGS = [
     ("ms", "Latn", ["ms"]), ("vi", "Latn", ["vi"]), ("ca", "Latn", ["ca"]),
     ("gl", "Latn", ["gl"]), ("eu", "Latn", ["eu"]), ("ga", "Latn", ["ga"]),
     ("cy", "Latn", ["cy"]), ("af", "Latn", ["af"]), ("eo", "Latn", ["eo"]),
-    ("uz", "Latn", ["uz"]),
+    ("uz", "Latn", ["uz"]), ("mt", "Latn", ["mt"]), ("sw", "Latn", ["sw"]),
     ("ru", "Cyrl", ["ru"]), ("uk", "Cyrl", ["uk"]), ("be", "Cyrl", ["be"]),
     ("bg", "Cyrl", ["bg"]), ("mk", "Cyrl", ["mk"]), ("sr", "Cyrl", ["sr"]),
     ("kk", "Cyrl", ["kk"]),
     ("ar", "Arab", ["ar"]), ("fa", "Arab", ["fa"]), ("ur", "Arab", ["ur"]),
 ]
+
+# Word lists for languages with little translated prose in Debian: the tesseract-ocr-<xxx>
+# LSTM word list (extracted with combine_tessdata + dawg2wordlist from package tesseract-ocr)
+# and hunspell dictionaries (stems of the .dic file). Each word is one segment.
+WORDLISTS = {
+    "mt": [("tesseract", "mlt")],
+    "sw": [("tesseract", "swa"), ("hunspell", "sw_TZ")],
+    "ur": [("tesseract", "urd")],
+}
 
 SR_CYR2LAT = dict(zip(
     "абвгдђежзијклљмнњопрстћуфхцчџш",
@@ -313,6 +322,38 @@ def gather_en(roots, folders):
     return seen
 
 
+def wordlist_segments(roots, code):
+    """Words of the WORDLISTS sources of `code` (a set)."""
+    import subprocess
+    import tempfile
+    words = set()
+    for kind, name in WORDLISTS.get(code, []):
+        for root in roots:
+            if kind == "tesseract":
+                src = os.path.join(root, "usr/share/tesseract-ocr/5/tessdata", name + ".traineddata")
+                if not os.path.exists(src):
+                    continue
+                with tempfile.TemporaryDirectory() as tmp:
+                    pre = os.path.join(tmp, name + ".")
+                    subprocess.run(["combine_tessdata", "-u", src, pre], check=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    out = os.path.join(tmp, "words.txt")
+                    subprocess.run(["dawg2wordlist", pre + "lstm-unicharset", pre + "lstm-word-dawg",
+                                    out], check=True, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+                    with open(out, encoding="utf-8", errors="replace") as f:
+                        words.update(clean(w) for w in f)
+            else:
+                src = os.path.join(root, "usr/share/hunspell", name + ".dic")
+                if not os.path.exists(src):
+                    continue
+                with open(src, encoding="utf-8", errors="replace") as f:
+                    next(f, None)  # entry count
+                    words.update(clean(w.split("/")[0]) for w in f)
+    words.discard("")
+    return words
+
+
 def is_dev(seg):
     return hashlib.sha1(seg.encode("utf-8")).digest()[0] % 10 == 0
 
@@ -347,6 +388,7 @@ def train_counts(args, code, script, sid, folders):
         segs = gather_en(args.root, folders)
     else:
         segs = gather(args.root, folders, False)
+    segs |= wordlist_segments(args.root, code)
     if code == "sr" and script == "Latn":
         segs |= {translit_sr(s) for s in gather(args.root, ["sr"], False)}
     segs = sorted(segs)
@@ -417,7 +459,7 @@ def main():
             postings_of.setdefault(g, []).append((li, q))
     nkeys = len(postings_of)
     size = 1
-    while size < nkeys / 0.7:
+    while size < nkeys / 0.75:  # linear probing stays short; the table stays in 512 KB
         size *= 2
     mask = size - 1
     slots = [0xFFFFFFFF] * size  # (fingerprint 12 bits << 20) | postings pair index
