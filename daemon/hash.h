@@ -6,6 +6,7 @@
 #ifndef INGESTD_HASH_H
 #define INGESTD_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,14 @@ void hash_sha256_final(hash_sha256_ctx *ctx, uint8_t digest[32]);
 
 /* One-shot SHA-256 of data[0..len). */
 void hash_sha256(const void *data, size_t len, uint8_t digest[32]);
+
+/* True when the SHA-NI block function is in use (x86-64 CPUs with the SHA extensions). */
+bool hash_sha256_accelerated(void);
+
+/* Force the portable block function (on = true), or go back to the best one the CPU allows;
+ * for tests and benchmarks, which compare the two. Affects every thread; call it while no
+ * other thread is hashing. */
+void hash_sha256_use_generic(bool on);
 
 /* Lower-case hex of the first nbytes of digest into out (2*nbytes+1 bytes, NUL-terminated). */
 void hash_hex(const uint8_t *digest, size_t nbytes, char *out);
