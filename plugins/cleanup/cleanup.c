@@ -28,8 +28,8 @@
 /* The host parses the meta JSON on every call, so it is kept small: at most
  * CLEANUP_META_MAX_ENTRIES removed lines are listed, each cut to CLEANUP_META_TEXT_MAX bytes
  * (on a character boundary, "…" marks the cut); "removed_count" and "counts" cover all. */
-#define CLEANUP_META_TEXT_MAX    80
-#define CLEANUP_META_MAX_ENTRIES 12
+#define CLEANUP_META_TEXT_MAX    48
+#define CLEANUP_META_MAX_ENTRIES 8
 
 /* The plugin state: read-only tables, and the boilerplate learner (NULL when disabled), which
  * locks itself. */
@@ -131,8 +131,8 @@ static void cleanup_destroy(void *state)
     free(st);
 }
 
-/* {"removed":[{"reason":..,"text":..},..],"removed_count":N,"counts":{"duplicate":N,..},
- *  "title_from":".."} */
+/* {"removed":[[reason,text],..],"removed_count":N,"counts":{"duplicate":N,..},"title_from":".."}
+ * Pairs rather than objects: the host parses this on every call, and arrays are cheaper. */
 static void build_meta(const ct_result *r, tb_buf *json)
 {
     size_t listed =
@@ -143,9 +143,9 @@ static void build_meta(const ct_result *r, tb_buf *json)
         const ct_removed *rm = &r->removed[i];
         if (i)
             tb_puts(json, ",");
-        tb_puts(json, "{\"reason\":\"");
+        tb_puts(json, "[\"");
         tb_puts(json, ct_reason_name(rm->reason));
-        tb_puts(json, "\",\"text\":");
+        tb_puts(json, "\",");
         size_t n = u8_cut(rm->text, rm->len, CLEANUP_META_TEXT_MAX);
         if (n < rm->len) {
             tb_buf cut;
@@ -157,7 +157,7 @@ static void build_meta(const ct_result *r, tb_buf *json)
         } else {
             tb_append_json_string(json, rm->text, rm->len);
         }
-        tb_puts(json, "}");
+        tb_puts(json, "]");
     }
     tb_puts(json, "],\"removed_count\":");
     tb_append_size(json, r->removed_total);

@@ -32,6 +32,9 @@ struct lk_tables {
     size_t n_credit_labels;
     size_t *cookie_prefix_lens, *credit_label_lens;
     uint8_t first_bytes[32]; /* bit set: first bytes of the folded cookie/credit prefixes */
+    /* The prefix lists are sorted; [start[c], start[c + 1]) are the entries whose first byte
+     * is c, so a lookup compares only those. */
+    uint16_t cookie_start[257], credit_start[257];
 };
 
 /* Month names (nominative and genitive where they differ), by language: en, tr, de, fr, es,
@@ -884,6 +887,17 @@ static void add_words(lk_tables *t, const char *const *list, size_t n, enum word
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* start[c] = index of the first of the sorted strings whose first byte is >= c. */
+static void bucket_index(char *const *sorted, size_t n, uint16_t start[257])
+{
+    size_t i = 0;
+    for (unsigned c = 0; c < 257; c++) {
+        while (i < n && (unsigned char)sorted[i][0] < c)
+            i++;
+        start[c] = (uint16_t)i;
+    }
+}
+
 lk_tables *lk_tables_new(void)
 {
     lk_tables *t = tb_xcalloc(1, sizeof *t);
@@ -909,6 +923,10 @@ lk_tables *lk_tables_new(void)
     t->credit_labels = tb_xcalloc(COUNT(credit_labels), sizeof *t->credit_labels);
     for (size_t i = 0; i < COUNT(credit_labels); i++)
         t->credit_labels[t->n_credit_labels++] = fold_dup(credit_labels[i]);
+    qsort(t->cookie_prefixes, t->n_cookie_prefixes, sizeof *t->cookie_prefixes, cmp_str);
+    qsort(t->credit_labels, t->n_credit_labels, sizeof *t->credit_labels, cmp_str);
+    bucket_index(t->cookie_prefixes, t->n_cookie_prefixes, t->cookie_start);
+    bucket_index(t->credit_labels, t->n_credit_labels, t->credit_start);
     t->cookie_prefix_lens = tb_xcalloc(t->n_cookie_prefixes, sizeof(size_t));
     t->credit_label_lens = tb_xcalloc(t->n_credit_labels, sizeof(size_t));
     for (size_t i = 0; i < t->n_cookie_prefixes; i++) {
@@ -1193,9 +1211,12 @@ static bool all_parts_known(const lk_tables *t, const char *s, size_t n, bool by
 }
 
 static bool has_prefix(const char *buf, size_t n, char *const *prefixes, const size_t *lens,
-                       size_t count)
+                       const uint16_t start[257])
 {
-    for (size_t i = 0; i < count; i++)
+    if (n == 0)
+        return false;
+    unsigned char c = (unsigned char)buf[0];
+    for (size_t i = start[c]; i < start[c + 1]; i++)
         if (n >= lens[i] && memcmp(buf, prefixes[i], lens[i]) == 0)
             return true;
     return false;
@@ -1209,7 +1230,7 @@ static bool is_boilerplate(const lk_tables *t, size_t len, const char *buf, size
         return false;
     /* Cookie notices are recognized by their start, whatever their length. */
     if (maybe_prefix &&
-        has_prefix(buf, n, t->cookie_prefixes, t->cookie_prefix_lens, t->n_cookie_prefixes))
+        has_prefix(buf, n, t->cookie_prefixes, t->cookie_prefix_lens, t->cookie_start))
         return true;
     if (len > 100)
         return false;
@@ -1250,7 +1271,7 @@ lk_kind lk_classify(const lk_tables *t, const char *s, size_t len)
         n = fold_norm(s, 64, buf, sizeof buf);
     }
     if (maybe_prefix && len <= 150 &&
-        has_prefix(buf, n, t->credit_labels, t->credit_label_lens, t->n_credit_labels))
+        has_prefix(buf, n, t->credit_labels, t->credit_label_lens, t->credit_start))
         return LK_CREDIT;
     if (is_boilerplate(t, len, buf, n, maybe_prefix))
         return LK_BOILERPLATE;
