@@ -25,11 +25,12 @@
 #include "textbuf.h"
 #include "utf8lite.h"
 
-/* The host parses the meta JSON on every call, so it is kept small: at most
+/* The host parses the meta JSON on every call (jansson: about 30 bytes per microsecond), so it
+ * is kept small, about 200 bytes: at most
  * CLEANUP_META_MAX_ENTRIES removed lines are listed, each cut to CLEANUP_META_TEXT_MAX bytes
  * (on a character boundary, "…" marks the cut); "removed_count" and "counts" cover all. */
-#define CLEANUP_META_TEXT_MAX    48
-#define CLEANUP_META_MAX_ENTRIES 8
+#define CLEANUP_META_TEXT_MAX    32
+#define CLEANUP_META_MAX_ENTRIES 4
 
 /* The plugin state: read-only tables, and the boilerplate learner (NULL when disabled), which
  * locks itself. */
