@@ -1027,6 +1027,32 @@ out:
 
 /* ---- entry point ---- */
 
+/* Recovery mode may let bytes through that are not UTF-8: make every string valid. */
+static void fix_utf8(char **s)
+{
+    if (*s && !utf8_valid(*s, strlen(*s))) {
+        char *fixed = utf8_lossy(*s, strlen(*s));
+        free(*s);
+        *s = fixed;
+    }
+}
+
+static void fix_doc(feed_doc *doc)
+{
+    fix_utf8(&doc->title);
+    fix_utf8(&doc->link);
+    fix_utf8(&doc->lang);
+    for (size_t i = 0; i < doc->n_entries; i++) {
+        feed_entry *e = &doc->entries[i];
+        char **fields[] = {&e->title, &e->link,          &e->guid,        &e->author,
+                           &e->text,  &e->published_raw, &e->updated_raw, &e->lang};
+        for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+            fix_utf8(fields[k]);
+        for (size_t k = 0; k < e->n_categories; k++)
+            fix_utf8(&e->categories[k]);
+    }
+}
+
 int feed_parse(const void *body, size_t len, const char *content_type, feed_doc *out)
 {
     memset(out, 0, sizeof *out);
@@ -1046,6 +1072,7 @@ int feed_parse(const void *body, size_t len, const char *content_type, feed_doc 
         rc = parse_json(p + i, len - i, out);
     else
         rc = parse_xml(p, len, content_type, out);
+    fix_doc(out);
     for (size_t k = 0; k < out->n_entries; k++)
         if (!out->entries[k].lang && out->lang)
             out->entries[k].lang = xstrdup(out->lang);
