@@ -4,6 +4,9 @@
  * It reads ORIGINAL_TEXT (never BODY, so the result does not depend on where the plugin sits in
  * the chain: a cleanup plugin may already have removed the timestamp lines from BODY), looks
  * only at the header zone (dt_extract), and sets PUBLISHED_AT / UPDATED_AT as ISO 8601 text.
+ * LANG, when an earlier plugin set it, picks the reading of month names that differ between
+ * languages and the order of slash dates (en: M/D); relative dates ("2 saat önce", "вчера")
+ * are read against the record's arrival time.
  * A PUBLISHED_AT or UPDATED_AT set earlier in the chain (e.g. from a feed) is kept. What was
  * found, the UTC instants and any unknown zone name go to meta "datetime" (dt_meta).
  *
@@ -13,6 +16,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dt_extract.h"
 #include "dt_meta.h"
@@ -24,8 +28,16 @@ static ingestd_verdict datetime_process(void *state, ingestd_record *rec, const 
     const char *text = host->get(rec, INGESTD_FIELD_ORIGINAL_TEXT, &len);
     if (!text)
         return INGESTD_OK;
+    char lang[8] = "";
+    size_t lang_len = 0;
+    const char *lang_field = host->get(rec, INGESTD_FIELD_LANG, &lang_len);
+    if (lang_field && lang_len < sizeof lang) {
+        memcpy(lang, lang_field, lang_len);
+        lang[lang_len] = '\0';
+    }
+    dt_ctx ctx = {.tables = state, .lang = lang, .arrival_ms = host->arrival_ms(rec)};
     dt_result res;
-    dt_extract(state, text, len, &res);
+    dt_extract(&ctx, text, len, &res);
     if (res.n_found == 0)
         return INGESTD_OK;
 

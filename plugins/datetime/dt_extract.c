@@ -3,6 +3,7 @@
  */
 #include "dt_extract.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "dt_scan.h"
@@ -44,7 +45,69 @@ static bool complete_time_only(dt_stamp *st, const dt_result *res)
     return true;
 }
 
-static void scan_zone(const dt_tables *t, const char *text, size_t len, dt_result *res)
+/* The ASCII digit of a native decimal digit at p (Arabic-Indic, Persian, Devanagari, Bengali,
+ * Thai, full-width), storing its byte length in *n; -1 when p holds none. */
+static int native_digit(const char *p, const char *end, size_t *n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t left = (size_t)(end - p);
+    if (left >= 2 && u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9)
+        return *n = 2, u[1] - 0xA0;
+    if (left >= 2 && u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9)
+        return *n = 2, u[1] - 0xB0;
+    if (left >= 3 && u[0] == 0xE0 && (u[1] == 0xA5 || u[1] == 0xA7) && u[2] >= 0xA6 && u[2] <= 0xAF)
+        return *n = 3, u[2] - 0xA6;
+    if (left >= 3 && u[0] == 0xE0 && u[1] == 0xB9 && u[2] >= 0x90 && u[2] <= 0x99)
+        return *n = 3, u[2] - 0x90;
+    if (left >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99)
+        return *n = 3, u[2] - 0x90;
+    return -1;
+}
+
+/* Copy line[0..len) into buf with native digits written as ASCII ones; map[i] is the offset in
+ * line of buf[i] (map[out_len] = len). Returns the length of buf, or 0 when the line has no
+ * native digit (then buf and map are not used). len <= DT_LINE_BYTES. */
+static size_t ascii_digits(const char *line, size_t len, char *buf, uint16_t *map)
+{
+    const char *end = line + len;
+    size_t n, o = 0;
+    bool any = false;
+    for (const char *p = line; p < end;) {
+        int d = native_digit(p, end, &n);
+        if (d >= 0) {
+            any = true;
+            map[o] = (uint16_t)(p - line);
+            buf[o++] = (char)('0' + d);
+            p += n;
+        } else {
+            map[o] = (uint16_t)(p - line);
+            buf[o++] = *p++;
+        }
+    }
+    map[o] = (uint16_t)len;
+    return any ? o : 0;
+}
+
+/* One zone for a whole line: "Yayınlanma: 04.09.2025 10:30 | Son Güncelleme: 04.09.2025 12:05
+ * (TRT)" states TRT once for both times. A stamp with a time but no zone takes the zone of the
+ * next stamp of its line that has one (relative stamps are already in UTC and keep theirs). */
+static void share_line_zone(dt_stamp *got, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (got[i].hour < 0 || got[i].has_offset || got[i].unknown_zone[0] || got[i].is_time_only)
+            continue;
+        for (size_t j = i + 1; j < n; j++) {
+            if (got[j].has_offset || got[j].unknown_zone[0]) {
+                got[i].has_offset = got[j].has_offset;
+                got[i].offset_min = got[j].offset_min;
+                memcpy(got[i].unknown_zone, got[j].unknown_zone, DT_ZONE_MAX);
+                break;
+            }
+        }
+    }
+}
+
+static void scan_zone(const dt_ctx *t, const char *text, size_t len, dt_result *res)
 {
     size_t pos = 0;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* BOM */
@@ -78,10 +141,20 @@ static void scan_zone(const dt_tables *t, const char *text, size_t len, dt_resul
         const char *line_end = line + line_len;
         if (!line_is_blank(line, line_end)) {
             non_empty++;
-            if (has_early_digit(line, line_end)) {
+            char ascii[DT_LINE_BYTES];
+            uint16_t map[DT_LINE_BYTES + 1];
+            size_t ascii_len = ascii_digits(line, line_len, ascii, map);
+            const char *scan = ascii_len ? ascii : line;
+            size_t scan_len = ascii_len ? ascii_len : line_len;
+            if (has_early_digit(scan, scan + scan_len) || line_len <= DT_SHORT_LINE) {
                 dt_stamp got[DT_MAX_FOUND];
                 size_t n =
-                    dt_scan_line(t, line, line_len, is_cut, got, DT_MAX_FOUND - res->n_found);
+                    dt_scan_line(t, scan, scan_len, is_cut, got, DT_MAX_FOUND - res->n_found);
+                for (size_t i = 0; ascii_len && i < n; i++) { /* back to offsets in the text */
+                    size_t from = map[got[i].start], to = map[got[i].start + got[i].len];
+                    got[i].start = from, got[i].len = to - from;
+                }
+                share_line_zone(got, n);
                 for (size_t i = 0; i < n; i++) {
                     if (!complete_time_only(&got[i], res))
                         continue;
@@ -150,7 +223,7 @@ static bool pick_latest(dt_result *res, const bool used[], dt_role role, dt_stam
     return have;
 }
 
-void dt_extract(const dt_tables *t, const char *text, size_t len, dt_result *res)
+void dt_extract(const dt_ctx *t, const char *text, size_t len, dt_result *res)
 {
     memset(res, 0, sizeof *res);
     if (!text)

@@ -4,7 +4,8 @@
  * The header zone is the first DT_ZONE_LINES non-empty lines that start within the first
  * DT_ZONE_BYTES bytes; of each line only the first DT_LINE_BYTES bytes are read, so the work is
  * bounded whatever the input (a 10 MB text without a newline costs the same as a short one).
- * Lines with no digit in their first DT_DIGIT_WINDOW bytes are skipped; the others are read
+ * Lines with no digit in their first DT_DIGIT_WINDOW bytes that are longer than DT_SHORT_LINE
+ * bytes are skipped (a named day, "Yesterday", has no digit); the others are read
  * by dt_scan; the stamps are then merged and chosen:
  *   - published: the first stamp labelled as publication, else the first plain stamp, merged
  *     with every compatible non-update stamp so the most precise reading wins ("05.09.2025" +
@@ -21,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dt_scan.h"
 #include "dt_stamp.h"
 
 #define DT_ZONE_LINES   8
@@ -28,6 +30,7 @@
 #define DT_LINE_BYTES   256
 #define DT_MAX_FOUND    20
 #define DT_DIGIT_WINDOW 96 /* a date line has a digit within its first 96 bytes */
+#define DT_SHORT_LINE   40 /* ...or is this short ("Yesterday", "вчера", "Dün") */
 
 typedef struct dt_result {
     dt_stamp found[DT_MAX_FOUND]; /* every accepted stamp in text order; start is a text offset */
@@ -37,8 +40,9 @@ typedef struct dt_result {
     char unknown_zone[DT_ZONE_MAX]; /* first unknown zone name met, "" when none */
 } dt_result;
 
-/* Read text[0..len) (any bytes; UTF-8 expected) with the lookup tables t and fill *res. Never
- * fails: a text without a header date gives n_found 0 and neither time. */
-void dt_extract(const dt_tables *t, const char *text, size_t len, dt_result *res);
+/* Read text[0..len) (any bytes; UTF-8 expected) in the context c (tables, language hint,
+ * arrival time) and fill *res. Never fails: a text without a header date gives n_found 0 and
+ * neither time. */
+void dt_extract(const dt_ctx *c, const char *text, size_t len, dt_result *res);
 
 #endif

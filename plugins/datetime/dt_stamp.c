@@ -181,3 +181,19 @@ size_t dt_stamp_format_utc(const dt_stamp *s, char out[DT_ISO_MAX])
     *o = '\0';
     return (size_t)(o - out);
 }
+
+bool dt_stamp_set_utc(dt_stamp *s, int64_t secs, bool with_time)
+{
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t rest = secs - days * 86400;
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (!dt_date_valid(y, m, d))
+        return false;
+    s->year = y, s->month = m, s->day = d;
+    if (with_time) {
+        s->hour = (int)(rest / 3600), s->minute = (int)(rest / 60 % 60), s->second = -1;
+        s->has_offset = true, s->offset_min = 0;
+    }
+    return true;
+}

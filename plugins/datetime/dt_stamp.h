@@ -26,6 +26,7 @@ typedef struct dt_stamp {
     bool is_time_only;              /* "13:08" alone: takes its date from a neighbouring stamp */
     bool is_ambiguous;              /* numeric a/b/yyyy with a, b <= 12, read as day/month */
     bool is_month_name;             /* written with a month name ("3 Eylül 2025") */
+    bool is_relative;               /* "3 hours ago", "yesterday": computed from the arrival */
     dt_role role;                   /* set by a dateline label or an in-line marker */
     char unknown_zone[DT_ZONE_MAX]; /* zone name not in the table ("" when none) */
     size_t start, len;              /* the matched text, bytes, in the text given to the scanner */
@@ -62,5 +63,10 @@ size_t dt_stamp_format(const dt_stamp *s, char out[DT_ISO_MAX]);
 /* The same instant in UTC, "2025-09-05T17:33:00Z", when s has a time and an offset; returns 0
  * and writes "" otherwise. */
 size_t dt_stamp_format_utc(const dt_stamp *s, char out[DT_ISO_MAX]);
+
+/* Set the date of s (and, with with_time, its time to the minute at offset +00:00) to the UTC
+ * instant secs seconds after the epoch. Returns false, leaving s as it was, when the date is
+ * out of the DT_YEAR_MIN..DT_YEAR_MAX range. */
+bool dt_stamp_set_utc(dt_stamp *s, int64_t secs, bool with_time);
 
 #endif

@@ -1,12 +1,12 @@
 /*
  * dt_tables - language tables of the datetime plugin and their lookups (see dt_tables.h).
  *
- * Rows are written in their natural spelling; dt_text folds case and diacritics on both sides,
- * so "Eylül" also matches "EYLÜL" and "Eylul", and "Σεπτεμβρίου" matches "ΣΕΠΤΕΜΒΡΙΟΥ". The
- * `lang` column documents where a row comes from. Rows of different languages that spell the
- * same word must agree on its value (today they do); adding a language whose word means another
- * month elsewhere (Croatian "listopad" = October, Polish "listopad" = November) needs a
- * language hint first, which is why the column exists.
+ * Month and weekday names come from the generated dt_cldr.c (CLDR + inflected forms); the
+ * other tables (zones, markers, connectors, relative words) are written here in natural
+ * spelling. dt_text folds case and diacritics on both sides, so "Eylül" also matches "EYLÜL"
+ * and "Eylul", and "Σεπτεμβρίου" matches "ΣΕΠΤΕΜΒΡΙΟΥ". A spelling with readings in several
+ * languages (Croatian "listopad" = October, Polish "listopad" = November) has one row per
+ * reading; the article's language, when known, picks its reading, else the first row wins.
  */
 #include "dt_tables.h"
 
@@ -14,294 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dt_cldr.h"
 #include "dt_text.h"
 
-typedef struct dt_row {
-    const char *text;
-    int value;
-    const char *lang;
-} dt_row;
-
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const dt_row month_rows[] = {
-    /* English */
-    {"january", 1, "en"},
-    {"february", 2, "en"},
-    {"march", 3, "en"},
-    {"april", 4, "en"},
-    {"may", 5, "en"},
-    {"june", 6, "en"},
-    {"july", 7, "en"},
-    {"august", 8, "en"},
-    {"september", 9, "en"},
-    {"october", 10, "en"},
-    {"november", 11, "en"},
-    {"december", 12, "en"},
-    {"jan", 1, "en"},
-    {"feb", 2, "en"},
-    {"mar", 3, "en"},
-    {"apr", 4, "en"},
-    {"jun", 6, "en"},
-    {"jul", 7, "en"},
-    {"aug", 8, "en"},
-    {"sep", 9, "en"},
-    {"sept", 9, "en"},
-    {"oct", 10, "en"},
-    {"nov", 11, "en"},
-    {"dec", 12, "en"},
-    /* Turkish */
-    {"ocak", 1, "tr"},
-    {"şubat", 2, "tr"},
-    {"mart", 3, "tr"},
-    {"nisan", 4, "tr"},
-    {"mayıs", 5, "tr"},
-    {"haziran", 6, "tr"},
-    {"temmuz", 7, "tr"},
-    {"ağustos", 8, "tr"},
-    {"eylül", 9, "tr"},
-    {"ekim", 10, "tr"},
-    {"kasım", 11, "tr"},
-    {"aralık", 12, "tr"},
-    {"oca", 1, "tr"},
-    {"şub", 2, "tr"},
-    {"nis", 4, "tr"},
-    {"haz", 6, "tr"},
-    {"tem", 7, "tr"},
-    {"ağu", 8, "tr"},
-    {"eyl", 9, "tr"},
-    {"eki", 10, "tr"},
-    {"kas", 11, "tr"},
-    {"ara", 12, "tr"},
-    /* Greek: nominative, genitive (the form used in dates), abbreviations */
-    {"ιανουάριος", 1, "el"},
-    {"φεβρουάριος", 2, "el"},
-    {"μάρτιος", 3, "el"},
-    {"απρίλιος", 4, "el"},
-    {"μάιος", 5, "el"},
-    {"ιούνιος", 6, "el"},
-    {"ιούλιος", 7, "el"},
-    {"αύγουστος", 8, "el"},
-    {"σεπτέμβριος", 9, "el"},
-    {"οκτώβριος", 10, "el"},
-    {"νοέμβριος", 11, "el"},
-    {"δεκέμβριος", 12, "el"},
-    {"ιανουαρίου", 1, "el"},
-    {"φεβρουαρίου", 2, "el"},
-    {"μαρτίου", 3, "el"},
-    {"απριλίου", 4, "el"},
-    {"μαΐου", 5, "el"},
-    {"ιουνίου", 6, "el"},
-    {"ιουλίου", 7, "el"},
-    {"αυγούστου", 8, "el"},
-    {"σεπτεμβρίου", 9, "el"},
-    {"οκτωβρίου", 10, "el"},
-    {"νοεμβρίου", 11, "el"},
-    {"δεκεμβρίου", 12, "el"},
-    {"ιαν", 1, "el"},
-    {"φεβ", 2, "el"},
-    {"μαρ", 3, "el"},
-    {"απρ", 4, "el"},
-    {"ιουν", 6, "el"},
-    {"ιουλ", 7, "el"},
-    {"αυγ", 8, "el"},
-    {"σεπ", 9, "el"},
-    {"σεπτ", 9, "el"},
-    {"οκτ", 10, "el"},
-    {"νοε", 11, "el"},
-    {"δεκ", 12, "el"},
-    /* Slovenian: nominative, genitive */
-    {"januar", 1, "sl"},
-    {"februar", 2, "sl"},
-    {"marec", 3, "sl"},
-    {"april", 4, "sl"},
-    {"maj", 5, "sl"},
-    {"junij", 6, "sl"},
-    {"julij", 7, "sl"},
-    {"avgust", 8, "sl"},
-    {"september", 9, "sl"},
-    {"oktober", 10, "sl"},
-    {"november", 11, "sl"},
-    {"december", 12, "sl"},
-    {"januarja", 1, "sl"},
-    {"februarja", 2, "sl"},
-    {"marca", 3, "sl"},
-    {"aprila", 4, "sl"},
-    {"maja", 5, "sl"},
-    {"junija", 6, "sl"},
-    {"julija", 7, "sl"},
-    {"avgusta", 8, "sl"},
-    {"septembra", 9, "sl"},
-    {"oktobra", 10, "sl"},
-    {"novembra", 11, "sl"},
-    {"decembra", 12, "sl"},
-    {"avg", 8, "sl"},
-    {"okt", 10, "sl"},
-    /* Russian: nominative, genitive, abbreviations */
-    {"январь", 1, "ru"},
-    {"февраль", 2, "ru"},
-    {"март", 3, "ru"},
-    {"апрель", 4, "ru"},
-    {"май", 5, "ru"},
-    {"июнь", 6, "ru"},
-    {"июль", 7, "ru"},
-    {"август", 8, "ru"},
-    {"сентябрь", 9, "ru"},
-    {"октябрь", 10, "ru"},
-    {"ноябрь", 11, "ru"},
-    {"декабрь", 12, "ru"},
-    {"января", 1, "ru"},
-    {"февраля", 2, "ru"},
-    {"марта", 3, "ru"},
-    {"апреля", 4, "ru"},
-    {"мая", 5, "ru"},
-    {"июня", 6, "ru"},
-    {"июля", 7, "ru"},
-    {"августа", 8, "ru"},
-    {"сентября", 9, "ru"},
-    {"октября", 10, "ru"},
-    {"ноября", 11, "ru"},
-    {"декабря", 12, "ru"},
-    {"янв", 1, "ru"},
-    {"фев", 2, "ru"},
-    {"февр", 2, "ru"},
-    {"мар", 3, "ru"},
-    {"апр", 4, "ru"},
-    {"июн", 6, "ru"},
-    {"июл", 7, "ru"},
-    {"авг", 8, "ru"},
-    {"сен", 9, "ru"},
-    {"сент", 9, "ru"},
-    {"окт", 10, "ru"},
-    {"ноя", 11, "ru"},
-    {"нояб", 11, "ru"},
-    {"дек", 12, "ru"},
-    /* German */
-    {"januar", 1, "de"},
-    {"jänner", 1, "de"},
-    {"februar", 2, "de"},
-    {"feber", 2, "de"},
-    {"märz", 3, "de"},
-    {"maerz", 3, "de"},
-    {"april", 4, "de"},
-    {"mai", 5, "de"},
-    {"juni", 6, "de"},
-    {"juli", 7, "de"},
-    {"august", 8, "de"},
-    {"september", 9, "de"},
-    {"oktober", 10, "de"},
-    {"november", 11, "de"},
-    {"dezember", 12, "de"},
-    {"mrz", 3, "de"},
-    {"dez", 12, "de"},
-    /* French */
-    {"janvier", 1, "fr"},
-    {"février", 2, "fr"},
-    {"mars", 3, "fr"},
-    {"avril", 4, "fr"},
-    {"mai", 5, "fr"},
-    {"juin", 6, "fr"},
-    {"juillet", 7, "fr"},
-    {"août", 8, "fr"},
-    {"septembre", 9, "fr"},
-    {"octobre", 10, "fr"},
-    {"novembre", 11, "fr"},
-    {"décembre", 12, "fr"},
-    {"janv", 1, "fr"},
-    {"févr", 2, "fr"},
-    {"fév", 2, "fr"},
-    {"avr", 4, "fr"},
-    {"juil", 7, "fr"},
-    /* Spanish */
-    {"enero", 1, "es"},
-    {"febrero", 2, "es"},
-    {"marzo", 3, "es"},
-    {"abril", 4, "es"},
-    {"mayo", 5, "es"},
-    {"junio", 6, "es"},
-    {"julio", 7, "es"},
-    {"agosto", 8, "es"},
-    {"septiembre", 9, "es"},
-    {"setiembre", 9, "es"},
-    {"octubre", 10, "es"},
-    {"noviembre", 11, "es"},
-    {"diciembre", 12, "es"},
-    {"ene", 1, "es"},
-    {"abr", 4, "es"},
-    {"ago", 8, "es"},
-    {"dic", 12, "es"},
-    /* Italian */
-    {"gennaio", 1, "it"},
-    {"febbraio", 2, "it"},
-    {"marzo", 3, "it"},
-    {"aprile", 4, "it"},
-    {"maggio", 5, "it"},
-    {"giugno", 6, "it"},
-    {"luglio", 7, "it"},
-    {"agosto", 8, "it"},
-    {"settembre", 9, "it"},
-    {"ottobre", 10, "it"},
-    {"novembre", 11, "it"},
-    {"dicembre", 12, "it"},
-    {"gen", 1, "it"},
-    {"mag", 5, "it"},
-    {"giu", 6, "it"},
-    {"lug", 7, "it"},
-    {"set", 9, "it"},
-    {"ott", 10, "it"},
-    /* Polish: nominative, genitive */
-    {"styczeń", 1, "pl"},
-    {"luty", 2, "pl"},
-    {"marzec", 3, "pl"},
-    {"kwiecień", 4, "pl"},
-    {"czerwiec", 6, "pl"},
-    {"lipiec", 7, "pl"},
-    {"sierpień", 8, "pl"},
-    {"wrzesień", 9, "pl"},
-    {"październik", 10, "pl"},
-    {"listopad", 11, "pl"},
-    {"grudzień", 12, "pl"},
-    {"stycznia", 1, "pl"},
-    {"lutego", 2, "pl"},
-    {"kwietnia", 4, "pl"},
-    {"czerwca", 6, "pl"},
-    {"lipca", 7, "pl"},
-    {"sierpnia", 8, "pl"},
-    {"września", 9, "pl"},
-    {"października", 10, "pl"},
-    {"listopada", 11, "pl"},
-    {"grudnia", 12, "pl"},
-};
-
-static const dt_row weekday_rows[] = {
-    {"monday", 1, "en"},     {"tuesday", 2, "en"},    {"wednesday", 3, "en"},
-    {"thursday", 4, "en"},   {"friday", 5, "en"},     {"saturday", 6, "en"},
-    {"sunday", 7, "en"},     {"mon", 1, "en"},        {"tue", 2, "en"},
-    {"tues", 2, "en"},       {"wed", 3, "en"},        {"thu", 4, "en"},
-    {"thur", 4, "en"},       {"thurs", 4, "en"},      {"fri", 5, "en"},
-    {"sat", 6, "en"},        {"sun", 7, "en"},        {"pazartesi", 1, "tr"},
-    {"salı", 2, "tr"},       {"çarşamba", 3, "tr"},   {"perşembe", 4, "tr"},
-    {"cuma", 5, "tr"},       {"cumartesi", 6, "tr"},  {"pazar", 7, "tr"},
-    {"δευτέρα", 1, "el"},    {"τρίτη", 2, "el"},      {"τετάρτη", 3, "el"},
-    {"πέμπτη", 4, "el"},     {"παρασκευή", 5, "el"},  {"σάββατο", 6, "el"},
-    {"κυριακή", 7, "el"},    {"ponedeljek", 1, "sl"}, {"torek", 2, "sl"},
-    {"sreda", 3, "sl"},      {"četrtek", 4, "sl"},    {"petek", 5, "sl"},
-    {"sobota", 6, "sl"},     {"nedelja", 7, "sl"},    {"понедельник", 1, "ru"},
-    {"вторник", 2, "ru"},    {"среда", 3, "ru"},      {"четверг", 4, "ru"},
-    {"пятница", 5, "ru"},    {"суббота", 6, "ru"},    {"воскресенье", 7, "ru"},
-    {"montag", 1, "de"},     {"dienstag", 2, "de"},   {"mittwoch", 3, "de"},
-    {"donnerstag", 4, "de"}, {"freitag", 5, "de"},    {"samstag", 6, "de"},
-    {"sonnabend", 6, "de"},  {"sonntag", 7, "de"},    {"lundi", 1, "fr"},
-    {"mardi", 2, "fr"},      {"mercredi", 3, "fr"},   {"jeudi", 4, "fr"},
-    {"vendredi", 5, "fr"},   {"samedi", 6, "fr"},     {"dimanche", 7, "fr"},
-    {"lunes", 1, "es"},      {"martes", 2, "es"},     {"miércoles", 3, "es"},
-    {"jueves", 4, "es"},     {"viernes", 5, "es"},    {"sábado", 6, "es"},
-    {"domingo", 7, "es"},    {"lunedì", 1, "it"},     {"martedì", 2, "it"},
-    {"mercoledì", 3, "it"},  {"giovedì", 4, "it"},    {"venerdì", 5, "it"},
-    {"sabato", 6, "it"},     {"domenica", 7, "it"},   {"poniedziałek", 1, "pl"},
-    {"wtorek", 2, "pl"},     {"środa", 3, "pl"},      {"czwartek", 4, "pl"},
-    {"piątek", 5, "pl"},     {"niedziela", 7, "pl"},
-};
 
 /* Named zones with one unambiguous meaning (CST, IST and AST are deliberately absent: they
  * name several zones, so they are reported as unknown). Offsets in minutes east of UTC. */
@@ -309,12 +25,17 @@ static const struct {
     const char *name;
     int offset_min;
 } zone_rows[] = {
-    {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"Z", 0},      {"WET", 0},     {"WEST", 60},
-    {"BST", 60},   {"CET", 60},   {"MEZ", 60},   {"CEST", 120}, {"MESZ", 120},  {"EET", 120},
-    {"EEST", 180}, {"MSK", 180},  {"TRT", 180},  {"EST", -300}, {"EDT", -240},  {"CDT", -300},
-    {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}, {"AKST", -540}, {"AKDT", -480},
-    {"HST", -600}, {"JST", 540},  {"KST", 540},  {"HKT", 480},  {"SGT", 480},   {"AEST", 600},
-    {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780},
+    {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"Z", 0},       {"WET", 0},     {"WEST", 60},
+    {"BST", 60},   {"CET", 60},   {"MEZ", 60},   {"CEST", 120},  {"MESZ", 120},  {"EET", 120},
+    {"EEST", 180}, {"MSK", 180},  {"TRT", 180},  {"EST", -300},  {"EDT", -240},  {"CDT", -300},
+    {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420},  {"AKST", -540}, {"AKDT", -480},
+    {"HST", -600}, {"JST", 540},  {"KST", 540},  {"HKT", 480},   {"SGT", 480},   {"AEST", 600},
+    {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780}, {"OEZ", 120},   {"OESZ", 180},  {"WEZ", 0},
+    {"WESZ", 60},  {"EAT", 180},  {"WAT", 60},   {"CAT", 120},   {"SAST", 120},  {"IRST", 210},
+    {"PKT", 300},  {"ICT", 420},  {"WIB", 420},  {"WITA", 480},  {"WIT", 540},   {"PHT", 480},
+    {"AWST", 480}, {"ACST", 570}, {"ACDT", 630}, {"BRT", -180},  {"ART", -180},  {"IDT", 180},
+    {"GST", 240},  {"AZT", 240},  {"GET", 240},  {"MYT", 480},   {"NPT", 345},   {"ALMT", 300},
+    {"KGT", 360},  {"UZT", 300},  {"МСК", 180},  {"MSK+1", 240},
 };
 
 static const dt_row marker_rows[] = {
@@ -326,6 +47,7 @@ static const dt_row marker_rows[] = {
     {"data", DT_ROLE_NONE, "it"},
     {"дата", DT_ROLE_NONE, "ru"},
     {"ημερομηνία", DT_ROLE_NONE, "el"},
+    {"stand", DT_ROLE_NONE, "de"},
     /* publication */
     {"published", DT_ROLE_PUBLISHED, "en"},
     {"first published", DT_ROLE_PUBLISHED, "en"},
@@ -387,39 +109,430 @@ static const dt_row marker_rows[] = {
     {"aggiornamento", DT_ROLE_UPDATED, "it"},
     {"zaktualizowano", DT_ROLE_UPDATED, "pl"},
     {"aktualizacja", DT_ROLE_UPDATED, "pl"},
+    /* neutral labels, more languages */
+    {"data", DT_ROLE_NONE, "pt"},
+    {"datum", DT_ROLE_NONE, "nl"},
+    {"datum", DT_ROLE_NONE, "sv"},
+    {"dato", DT_ROLE_NONE, "da"},
+    {"dato", DT_ROLE_NONE, "nb"},
+    {"päivämäärä", DT_ROLE_NONE, "fi"},
+    {"datum", DT_ROLE_NONE, "cs"},
+    {"dátum", DT_ROLE_NONE, "sk"},
+    {"dátum", DT_ROLE_NONE, "hu"},
+    {"data", DT_ROLE_NONE, "ro"},
+    {"дата", DT_ROLE_NONE, "bg"},
+    {"datum", DT_ROLE_NONE, "hr"},
+    {"datum", DT_ROLE_NONE, "sr"},
+    {"дата", DT_ROLE_NONE, "uk"},
+    {"data", DT_ROLE_NONE, "lt"},
+    {"datums", DT_ROLE_NONE, "lv"},
+    {"kuupäev", DT_ROLE_NONE, "et"},
+    {"data", DT_ROLE_NONE, "ca"},
+    {"tanggal", DT_ROLE_NONE, "id"},
+    {"tarikh", DT_ROLE_NONE, "ms"},
+    {"data", DT_ROLE_NONE, "sq"},
+    {"תאריך", DT_ROLE_NONE, "he"},
+    {"التاريخ", DT_ROLE_NONE, "ar"},
+    {"تاریخ", DT_ROLE_NONE, "fa"},
+    {"दिनांक", DT_ROLE_NONE, "hi"},
+    {"haber tarihi", DT_ROLE_NONE, "tr"},
+    /* publication, more languages */
+    {"published on", DT_ROLE_PUBLISHED, "en"},
+    {"posted on", DT_ROLE_PUBLISHED, "en"},
+    {"first published on", DT_ROLE_PUBLISHED, "en"},
+    {"veröffentlicht am", DT_ROLE_PUBLISHED, "de"},
+    {"erstellt", DT_ROLE_PUBLISHED, "de"},
+    {"erstellt am", DT_ROLE_PUBLISHED, "de"},
+    {"publié le", DT_ROLE_PUBLISHED, "fr"},
+    {"publiée le", DT_ROLE_PUBLISHED, "fr"},
+    {"mis en ligne le", DT_ROLE_PUBLISHED, "fr"},
+    {"mis en ligne", DT_ROLE_PUBLISHED, "fr"},
+    {"publicado el", DT_ROLE_PUBLISHED, "es"},
+    {"publicado em", DT_ROLE_PUBLISHED, "pt"},
+    {"publicado", DT_ROLE_PUBLISHED, "pt"},
+    {"publicada em", DT_ROLE_PUBLISHED, "pt"},
+    {"publicação", DT_ROLE_PUBLISHED, "pt"},
+    {"pubblicato il", DT_ROLE_PUBLISHED, "it"},
+    {"gepubliceerd", DT_ROLE_PUBLISHED, "nl"},
+    {"gepubliceerd op", DT_ROLE_PUBLISHED, "nl"},
+    {"publicerad", DT_ROLE_PUBLISHED, "sv"},
+    {"publicerat", DT_ROLE_PUBLISHED, "sv"},
+    {"publiceret", DT_ROLE_PUBLISHED, "da"},
+    {"publisert", DT_ROLE_PUBLISHED, "nb"},
+    {"publisert", DT_ROLE_PUBLISHED, "nn"},
+    {"julkaistu", DT_ROLE_PUBLISHED, "fi"},
+    {"avaldatud", DT_ROLE_PUBLISHED, "et"},
+    {"publicēts", DT_ROLE_PUBLISHED, "lv"},
+    {"publikuota", DT_ROLE_PUBLISHED, "lt"},
+    {"publikováno", DT_ROLE_PUBLISHED, "cs"},
+    {"zveřejněno", DT_ROLE_PUBLISHED, "cs"},
+    {"publikované", DT_ROLE_PUBLISHED, "sk"},
+    {"zverejnené", DT_ROLE_PUBLISHED, "sk"},
+    {"publikálva", DT_ROLE_PUBLISHED, "hu"},
+    {"megjelent", DT_ROLE_PUBLISHED, "hu"},
+    {"publicat", DT_ROLE_PUBLISHED, "ro"},
+    {"data publicării", DT_ROLE_PUBLISHED, "ro"},
+    {"публикувано", DT_ROLE_PUBLISHED, "bg"},
+    {"публикуван", DT_ROLE_PUBLISHED, "bg"},
+    {"objavljeno", DT_ROLE_PUBLISHED, "hr"},
+    {"objavljeno", DT_ROLE_PUBLISHED, "sr"},
+    {"објављено", DT_ROLE_PUBLISHED, "sr"},
+    {"objavljeno", DT_ROLE_PUBLISHED, "bs"},
+    {"објавено", DT_ROLE_PUBLISHED, "mk"},
+    {"опубліковано", DT_ROLE_PUBLISHED, "uk"},
+    {"дата публікації", DT_ROLE_PUBLISHED, "uk"},
+    {"апублікавана", DT_ROLE_PUBLISHED, "be"},
+    {"publikuar", DT_ROLE_PUBLISHED, "sq"},
+    {"publikuar më", DT_ROLE_PUBLISHED, "sq"},
+    {"publicat", DT_ROLE_PUBLISHED, "ca"},
+    {"publicado", DT_ROLE_PUBLISHED, "gl"},
+    {"argitaratua", DT_ROLE_PUBLISHED, "eu"},
+    {"birt", DT_ROLE_PUBLISHED, "is"},
+    {"diterbitkan", DT_ROLE_PUBLISHED, "id"},
+    {"dipublikasikan", DT_ROLE_PUBLISHED, "id"},
+    {"diterbitkan", DT_ROLE_PUBLISHED, "ms"},
+    {"imechapishwa", DT_ROLE_PUBLISHED, "sw"},
+    {"dərc olunub", DT_ROLE_PUBLISHED, "az"},
+    {"yayımlanıb", DT_ROLE_PUBLISHED, "az"},
+    {"жарияланды", DT_ROLE_PUBLISHED, "kk"},
+    {"გამოქვეყნდა", DT_ROLE_PUBLISHED, "ka"},
+    {"հրապարակվել է", DT_ROLE_PUBLISHED, "hy"},
+    {"פורסם", DT_ROLE_PUBLISHED, "he"},
+    {"نشر في", DT_ROLE_PUBLISHED, "ar"},
+    {"نُشر في", DT_ROLE_PUBLISHED, "ar"},
+    {"نشر", DT_ROLE_PUBLISHED, "ar"},
+    {"منتشر شده", DT_ROLE_PUBLISHED, "fa"},
+    {"انتشار", DT_ROLE_PUBLISHED, "fa"},
+    {"प्रकाशित", DT_ROLE_PUBLISHED, "hi"},
+    {"प्रकाशित तिथि", DT_ROLE_PUBLISHED, "hi"},
+    {"প্রকাশিত", DT_ROLE_PUBLISHED, "bn"},
+    {"প্রকাশ", DT_ROLE_PUBLISHED, "bn"},
+    {"شائع", DT_ROLE_PUBLISHED, "ur"},
+    {"đăng lúc", DT_ROLE_PUBLISHED, "vi"},
+    {"ngày đăng", DT_ROLE_PUBLISHED, "vi"},
+    {"xuất bản", DT_ROLE_PUBLISHED, "vi"},
+    {"เผยแพร่", DT_ROLE_PUBLISHED, "th"},
+    {"发布时间", DT_ROLE_PUBLISHED, "zh"},
+    {"發布時間", DT_ROLE_PUBLISHED, "zh"},
+    {"发布于", DT_ROLE_PUBLISHED, "zh"},
+    {"发表于", DT_ROLE_PUBLISHED, "zh"},
+    {"公開日", DT_ROLE_PUBLISHED, "ja"},
+    {"配信", DT_ROLE_PUBLISHED, "ja"},
+    {"掲載日", DT_ROLE_PUBLISHED, "ja"},
+    {"입력", DT_ROLE_PUBLISHED, "ko"},
+    {"등록", DT_ROLE_PUBLISHED, "ko"},
+    {"기사입력", DT_ROLE_PUBLISHED, "ko"},
+    {"opublikowano", DT_ROLE_PUBLISHED, "pl"},
+    {"ippubblikat", DT_ROLE_PUBLISHED, "mt"},
+    {"foilsithe", DT_ROLE_PUBLISHED, "ga"},
+    {"cyhoeddwyd", DT_ROLE_PUBLISHED, "cy"},
+    {"giriş", DT_ROLE_PUBLISHED, "tr"},
+    {"oluşturulma tarihi", DT_ROLE_PUBLISHED, "tr"},
+    {"опубликовано в", DT_ROLE_PUBLISHED, "ru"},
+    {"размещено", DT_ROLE_PUBLISHED, "ru"},
+    {"publizéiert", DT_ROLE_PUBLISHED, "lb"},
+    /* update, more languages */
+    {"updated on", DT_ROLE_UPDATED, "en"},
+    {"updated at", DT_ROLE_UPDATED, "en"},
+    {"last updated on", DT_ROLE_UPDATED, "en"},
+    {"aktualisiert am", DT_ROLE_UPDATED, "de"},
+    {"zuletzt aktualisiert am", DT_ROLE_UPDATED, "de"},
+    {"geändert", DT_ROLE_UPDATED, "de"},
+    {"update", DT_ROLE_UPDATED, "de"},
+    {"mis à jour le", DT_ROLE_UPDATED, "fr"},
+    {"modifié le", DT_ROLE_UPDATED, "fr"},
+    {"actualisé le", DT_ROLE_UPDATED, "fr"},
+    {"actualisé", DT_ROLE_UPDATED, "fr"},
+    {"actualizado el", DT_ROLE_UPDATED, "es"},
+    {"actualizado a las", DT_ROLE_UPDATED, "es"},
+    {"act.", DT_ROLE_UPDATED, "es"},
+    {"atualizado", DT_ROLE_UPDATED, "pt"},
+    {"atualizado em", DT_ROLE_UPDATED, "pt"},
+    {"atualizada em", DT_ROLE_UPDATED, "pt"},
+    {"actualizado", DT_ROLE_UPDATED, "pt"},
+    {"atualização", DT_ROLE_UPDATED, "pt"},
+    {"aggiornato il", DT_ROLE_UPDATED, "it"},
+    {"ultimo aggiornamento", DT_ROLE_UPDATED, "it"},
+    {"bijgewerkt", DT_ROLE_UPDATED, "nl"},
+    {"bijgewerkt op", DT_ROLE_UPDATED, "nl"},
+    {"laatste update", DT_ROLE_UPDATED, "nl"},
+    {"uppdaterad", DT_ROLE_UPDATED, "sv"},
+    {"uppdaterat", DT_ROLE_UPDATED, "sv"},
+    {"senast uppdaterad", DT_ROLE_UPDATED, "sv"},
+    {"opdateret", DT_ROLE_UPDATED, "da"},
+    {"oppdatert", DT_ROLE_UPDATED, "nb"},
+    {"oppdatert", DT_ROLE_UPDATED, "nn"},
+    {"päivitetty", DT_ROLE_UPDATED, "fi"},
+    {"uuendatud", DT_ROLE_UPDATED, "et"},
+    {"atjaunots", DT_ROLE_UPDATED, "lv"},
+    {"atnaujinta", DT_ROLE_UPDATED, "lt"},
+    {"aktualizováno", DT_ROLE_UPDATED, "cs"},
+    {"aktualizace", DT_ROLE_UPDATED, "cs"},
+    {"aktualizované", DT_ROLE_UPDATED, "sk"},
+    {"frissítve", DT_ROLE_UPDATED, "hu"},
+    {"frissítés", DT_ROLE_UPDATED, "hu"},
+    {"actualizat", DT_ROLE_UPDATED, "ro"},
+    {"actualizare", DT_ROLE_UPDATED, "ro"},
+    {"обновено", DT_ROLE_UPDATED, "bg"},
+    {"актуализирано", DT_ROLE_UPDATED, "bg"},
+    {"ažurirano", DT_ROLE_UPDATED, "hr"},
+    {"ažurirano", DT_ROLE_UPDATED, "sr"},
+    {"ажурирано", DT_ROLE_UPDATED, "sr"},
+    {"ažurirano", DT_ROLE_UPDATED, "bs"},
+    {"ажурирано", DT_ROLE_UPDATED, "mk"},
+    {"оновлено", DT_ROLE_UPDATED, "uk"},
+    {"абноўлена", DT_ROLE_UPDATED, "be"},
+    {"përditësuar", DT_ROLE_UPDATED, "sq"},
+    {"përditësimi", DT_ROLE_UPDATED, "sq"},
+    {"actualitzat", DT_ROLE_UPDATED, "ca"},
+    {"actualizado", DT_ROLE_UPDATED, "gl"},
+    {"eguneratua", DT_ROLE_UPDATED, "eu"},
+    {"uppfært", DT_ROLE_UPDATED, "is"},
+    {"diperbarui", DT_ROLE_UPDATED, "id"},
+    {"dikemas kini", DT_ROLE_UPDATED, "ms"},
+    {"imesasishwa", DT_ROLE_UPDATED, "sw"},
+    {"yeniləndi", DT_ROLE_UPDATED, "az"},
+    {"жаңартылды", DT_ROLE_UPDATED, "kk"},
+    {"განახლდა", DT_ROLE_UPDATED, "ka"},
+    {"թարմացվել է", DT_ROLE_UPDATED, "hy"},
+    {"עודכן", DT_ROLE_UPDATED, "he"},
+    {"تحديث", DT_ROLE_UPDATED, "ar"},
+    {"آخر تحديث", DT_ROLE_UPDATED, "ar"},
+    {"تم التحديث", DT_ROLE_UPDATED, "ar"},
+    {"به‌روزرسانی", DT_ROLE_UPDATED, "fa"},
+    {"अपडेट", DT_ROLE_UPDATED, "hi"},
+    {"अपडेटेड", DT_ROLE_UPDATED, "hi"},
+    {"আপডেট", DT_ROLE_UPDATED, "bn"},
+    {"اپ ڈیٹ", DT_ROLE_UPDATED, "ur"},
+    {"cập nhật", DT_ROLE_UPDATED, "vi"},
+    {"อัปเดต", DT_ROLE_UPDATED, "th"},
+    {"更新时间", DT_ROLE_UPDATED, "zh"},
+    {"更新時間", DT_ROLE_UPDATED, "zh"},
+    {"更新于", DT_ROLE_UPDATED, "zh"},
+    {"更新日", DT_ROLE_UPDATED, "ja"},
+    {"更新", DT_ROLE_UPDATED, "ja"},
+    {"수정", DT_ROLE_UPDATED, "ko"},
+    {"최종수정", DT_ROLE_UPDATED, "ko"},
+    {"aktualizacja", DT_ROLE_UPDATED, "pl"},
+    {"zaktualizowano", DT_ROLE_UPDATED, "pl"},
+    {"aġġornat", DT_ROLE_UPDATED, "mt"},
+    {"nuashonraithe", DT_ROLE_UPDATED, "ga"},
+    {"diweddarwyd", DT_ROLE_UPDATED, "cy"},
+    {"изменено", DT_ROLE_UPDATED, "ru"},
+    {"обновлено в", DT_ROLE_UPDATED, "ru"},
+    {"τελευταία τροποποίηση", DT_ROLE_UPDATED, "el"},
+    {"ανανεώθηκε", DT_ROLE_UPDATED, "el"},
+    {"son güncellenme", DT_ROLE_UPDATED, "tr"},
+    {"aktualiséiert", DT_ROLE_UPDATED, "lb"},
 };
 
 static const dt_row connector_rows[] = {
-    {"at", 0, "en"},  {"on", 0, "en"},   {"um", 0, "de"},       {"am", 0, "de"},
-    {"à", 0, "fr"},   {"le", 0, "fr"},   {"a las", 0, "es"},    {"a la", 0, "es"},
-    {"el", 0, "es"},  {"alle", 0, "it"}, {"alle ore", 0, "it"}, {"ore", 0, "it"},
-    {"il", 0, "it"},  {"saat", 0, "tr"}, {"в", 0, "ru"},        {"στις", 0, "el"},
-    {"ob", 0, "sl"},  {"dne", 0, "sl"},  {"o", 0, "pl"},        {"dnia", 0, "pl"},
-    {"kl.", 0, "no"}, {"u", 0, "hr"},
+    {"at", 0, "en"},   {"on", 0, "en"},   {"um", 0, "de"},       {"am", 0, "de"},
+    {"à", 0, "fr"},    {"le", 0, "fr"},   {"a las", 0, "es"},    {"a la", 0, "es"},
+    {"el", 0, "es"},   {"alle", 0, "it"}, {"alle ore", 0, "it"}, {"ore", 0, "it"},
+    {"il", 0, "it"},   {"saat", 0, "tr"}, {"в", 0, "ru"},        {"στις", 0, "el"},
+    {"ob", 0, "sl"},   {"dne", 0, "sl"},  {"o", 0, "pl"},        {"dnia", 0, "pl"},
+    {"kl.", 0, "no"},  {"u", 0, "hr"},    {"klo", 0, "fi"},      {"kell", 0, "et"},
+    {"kl", 0, "da"},   {"om", 0, "nl"},   {"op", 0, "nl"},       {"às", 0, "pt"},
+    {"em", 0, "pt"},   {"ás", 0, "gl"},   {"a les", 0, "ca"},    {"o", 0, "cs"},
+    {"v", 0, "cs"},    {"о", 0, "bg"},    {"в", 0, "uk"},        {"о", 0, "uk"},
+    {"στις", 0, "el"}, {"ora", 0, "ro"},  {"la", 0, "ro"},       {"pukul", 0, "id"},
+    {"jam", 0, "id"},  {"lúc", 0, "vi"},  {"ngày", 0, "vi"},     {"ora", 0, "sq"},
+    {"në", 0, "sq"},   {"ի", 0, "hy"},    {"saat", 0, "az"},     {"kello", 0, "fi"},
+    {"den", 0, "sv"},  {"den", 0, "da"},  {"at", 0, "en"},       {"um", 0, "de"},
+    {"à", 0, "fr"},    {"a", 0, "fr"},    {"le", 0, "fr"},       {"pada", 0, "id"},
+    {"saa", 0, "sw"},  {"у", 0, "sr"},    {"ve", 0, "cs"},       {"kl.", 0, "da"},
+    {"à", 0, "ca"},
 };
 
 static const dt_row year_suffix_rows[] = {
-    {"г.", 0, "ru"}, {"г", 0, "ru"}, {"года", 0, "ru"}, {"r.", 0, "pl"}, {"yılı", 0, "tr"},
+    {"г.", 0, "ru"},     {"г", 0, "ru"},  {"года", 0, "ru"},  {"r.", 0, "pl"},
+    {"yılı", 0, "tr"},   {"р.", 0, "uk"}, {"року", 0, "uk"},  {"god.", 0, "hr"},
+    {"godine", 0, "hr"}, {"m.", 0, "lt"}, {"ж.", 0, "kk"},    {"ел", 0, "ky"},
+    {"թ.", 0, "hy"},     {"წ.", 0, "ka"}, {"წლის", 0, "ka"},  {"il", 0, "az"},
+    {"ildə", 0, "az"},   {"an", 0, "ro"}, {"г.", 0, "bg"},    {"година", 0, "mk"},
+    {"d.", 0, "lt"},     {"ог", 0, "mk"}, {"aasta", 0, "et"}, {"évi", 0, "hu"},
 };
 
 static const dt_row meridiem_rows[] = {
-    {"am", 1, "en"},
-    {"a.m.", 1, "en"},
-    {"pm", 2, "en"},
-    {"p.m.", 2, "en"},
+    {"am", 1, "en"},    {"a.m.", 1, "en"}, {"pm", 2, "en"},   {"p.m.", 2, "en"}, {"a. m.", 1, "es"},
+    {"p. m.", 2, "es"}, {"μ.μ.", 2, "el"}, {"π.μ.", 1, "el"}, {"ص", 1, "ar"},    {"م", 2, "ar"},
+    {"오전", 1, "ko"},  {"오후", 2, "ko"}, {"ՀՀ", 1, "hy"},
 };
 
 static const dt_row time_suffix_rows[] = {
-    {"uhr", 0, "de"},
-    {"h", 0, "fr"},
-    {"ч.", 0, "ru"},
-    {"ч", 0, "ru"},
+    {"uhr", 0, "de"}, {"óra", 0, "hu"}, {"val.", 0, "lt"}, {"hrs", 0, "en"}, {"hs", 0, "es"},
+    {"h.", 0, "es"},  {"h", 0, "fr"},   {"ч.", 0, "ru"},   {"ч", 0, "ru"},
 };
 
 static const dt_row particle_rows[] = {
-    {"de", 0, "es"},
-    {"del", 0, "es"},
-    {"of", 0, "en"},
+    {"de", 0, "es"},  {"del", 0, "es"}, {"of", 0, "en"},   {"di", 0, "it"},  {"de", 0, "pt"},
+    {"del", 0, "ca"}, {"d'", 0, "ca"},  {"gada", 0, "lv"}, {"m.", 0, "lt"},  {"tháng", 0, "vi"},
+    {"năm", 0, "vi"}, {"ng", 0, "fil"}, {"ta'", 0, "mt"},  {"ta’", 0, "mt"},
+};
+
+/* Relative dates. "ago" words: value 1 stands before the amount ("vor 2 Stunden", "il y a"),
+ * value 2 after it ("2 saat önce", "3 hours ago"), value 3 is an optional word before the amount
+ * that still needs a value-2 word after it (Norwegian "for 2 timer siden"). */
+static const dt_row ago_rows[] = {
+    {"ago", 2, "en"},      {"önce", 2, "tr"},     {"evvel", 2, "tr"},        {"назад", 2, "ru"},
+    {"fa", 2, "it"},       {"temu", 2, "pl"},     {"geleden", 2, "nl"},      {"sedan", 2, "sv"},
+    {"siden", 2, "da nb"}, {"sitten", 2, "fi"},   {"tagasi", 2, "et"},       {"ezelőtt", 2, "hu"},
+    {"тому", 2, "uk"},     {"öncə", 2, "az"},     {"бұрын", 2, "kk"},        {"atrás", 2, "pt"},
+    {"vor", 1, "de"},      {"il y a", 1, "fr"},   {"hace", 1, "es"},         {"pred", 1, "sl sk"},
+    {"před", 1, "cs"},     {"πριν από", 1, "el"}, {"πριν", 1, "el"},         {"há", 1, "pt"},
+    {"acum", 1, "ro"},     {"преди", 1, "bg"},    {"prije", 1, "hr bs"},     {"pre", 1, "sr"},
+    {"пре", 1, "sr"},      {"пред", 1, "mk"},     {"prieš", 1, "lt"},        {"pirms", 1, "lv"},
+    {"para", 1, "sq"},     {"fa", 1, "ca"},       {"hai", 1, "gl"},          {"לפני", 1, "he"},
+    {"منذ", 1, "ar"},      {"قبل", 2, "fa"},      {"yang lalu", 2, "id ms"}, {"lalu", 2, "id"},
+    {"trước", 2, "vi"},    {"전", 2, "ko"},       {"前", 2, "zh ja"},        {"ที่แล้ว", 2, "th"},
+    {"for", 3, "nb da"},   {"पहले", 2, "hi"},      {"আগে", 2, "bn"},          {"پہلے", 2, "ur"},
+    {"pasi", 2, "sq"},     {"sedan", 2, "sv"},
+};
+
+/* Endings that make a unit word itself mean "... ago" (Hungarian "2 órája", "5 perce";
+ * Chinese/Japanese "2小时前"). */
+static const char *const unit_ago_endings[] = {"ja", "je", "a", "e", "前"};
+
+/* Units of a relative date, matched as word starts (so "Stunden", "hours", "saat", "часа" all
+ * match): value in minutes. */
+static const dt_row unit_rows[] = {
+    {"min", 1, "*"},
+    {"dakika", 1, "tr"},
+    {"мин", 1, "ru bg uk sr mk"},
+    {"λεπτ", 1, "el"},
+    {"perc", 1, "hu"},
+    {"minuu", 1, "fi"},
+    {"dəqiqə", 1, "az"},
+    {"דק", 1, "he"},
+    {"دقيق", 1, "ar"},
+    {"دقائق", 1, "ar"},
+    {"دقیقه", 1, "fa"},
+    {"menit", 1, "id"},
+    {"minit", 1, "ms"},
+    {"phút", 1, "vi"},
+    {"분", 1, "ko"},
+    {"分", 1, "zh ja"},
+    {"нат", 1, "kk"},
+    {"hour", 60, "en"},
+    {"hr", 60, "en"},
+    {"saat", 60, "tr az"},
+    {"час", 60, "ru bg"},
+    {"годин", 60, "uk"},
+    {"std", 60, "de"},
+    {"stund", 60, "de"},
+    {"heure", 60, "fr"},
+    {"hora", 60, "es pt"},
+    {"ora", 60, "it ro"},
+    {"ore", 60, "it ro"},
+    {"godz", 60, "pl"},
+    {"ur", 60, "sl"},
+    {"ώρ", 60, "el"},
+    {"uur", 60, "nl"},
+    {"tim", 60, "sv"},
+    {"time", 60, "da nb"},
+    {"tun", 60, "fi"},
+    {"hod", 60, "cs sk"},
+    {"óra", 60, "hu"},
+    {"órá", 60, "hu"},
+    {"sat", 60, "hr bs sr"},
+    {"сат", 60, "sr"},
+    {"час", 60, "mk"},
+    {"val", 60, "lt"},
+    {"stund", 60, "lv"},
+    {"tund", 60, "et"},
+    {"orë", 60, "sq"},
+    {"hor", 60, "ca gl"},
+    {"שע", 60, "he"},
+    {"ساع", 60, "ar"},
+    {"ساعت", 60, "fa"},
+    {"jam", 60, "id ms"},
+    {"giờ", 60, "vi"},
+    {"시간", 60, "ko"},
+    {"小时", 60, "zh"},
+    {"時間", 60, "ja"},
+    {"сағ", 60, "kk"},
+    {"day", 1440, "en"},
+    {"gün", 1440, "tr az"},
+    {"дн", 1440, "ru uk"},
+    {"ден", 1440, "bg mk"},
+    {"tag", 1440, "de"},
+    {"jour", 1440, "fr"},
+    {"día", 1440, "es"},
+    {"dia", 1440, "pt"},
+    {"giorn", 1440, "it"},
+    {"dni", 1440, "pl sl"},
+    {"dzień", 1440, "pl"},
+    {"dan", 1440, "sl hr bs sr"},
+    {"ημέρ", 1440, "el"},
+    {"μέρ", 1440, "el"},
+    {"dag", 1440, "nl sv da nb"},
+    {"päiv", 1440, "fi"},
+    {"dny", 1440, "cs"},
+    {"dní", 1440, "cs sk"},
+    {"nap", 1440, "hu"},
+    {"zi", 1440, "ro"},
+    {"zile", 1440, "ro"},
+    {"dien", 1440, "lt"},
+    {"dien", 1440, "lv"},
+    {"päev", 1440, "et"},
+    {"ditë", 1440, "sq"},
+    {"יום", 1440, "he"},
+    {"ימים", 1440, "he"},
+    {"يوم", 1440, "ar"},
+    {"أيام", 1440, "ar"},
+    {"روز", 1440, "fa"},
+    {"hari", 1440, "id ms"},
+    {"ngày", 1440, "vi"},
+    {"일", 1440, "ko"},
+    {"天", 1440, "zh"},
+    {"日", 1440, "ja"},
+    {"күн", 1440, "kk"},
+    {"मिनट", 1, "hi"},
+    {"घंट", 60, "hi"},
+    {"घण्ट", 60, "hi"},
+    {"दिन", 1440, "hi"},
+    {"মিনিট", 1, "bn"},
+    {"ঘণ্টা", 60, "bn"},
+    {"দিন", 1440, "bn"},
+    {"منٹ", 1, "ur"},
+    {"گھنٹ", 60, "ur"},
+    {"دن", 1440, "ur"},
+    {"dk", 1, "tr"},
+    {"sa", 60, "tr"},
+};
+
+/* Named days: value = days back from the arrival day plus one (1 today, 2 yesterday, 3 the day
+ * before yesterday). */
+static const dt_row day_word_rows[] = {
+    {"today", 1, "en"},       {"yesterday", 2, "en"},   {"bugün", 1, "tr"},
+    {"dün", 2, "tr"},         {"сегодня", 1, "ru"},     {"вчера", 2, "ru bg"},
+    {"позавчера", 3, "ru"},   {"heute", 1, "de"},       {"gestern", 2, "de"},
+    {"vorgestern", 3, "de"},  {"aujourd'hui", 1, "fr"}, {"aujourd’hui", 1, "fr"},
+    {"hier", 2, "fr"},        {"avant-hier", 3, "fr"},  {"hoy", 1, "es"},
+    {"ayer", 2, "es"},        {"anteayer", 3, "es"},    {"oggi", 1, "it"},
+    {"ieri", 2, "it ro"},     {"dzisiaj", 1, "pl"},     {"dziś", 1, "pl"},
+    {"wczoraj", 2, "pl"},     {"danes", 1, "sl"},       {"včeraj", 2, "sl"},
+    {"σήμερα", 1, "el"},      {"χθες", 2, "el"},        {"χτες", 2, "el"},
+    {"vandaag", 1, "nl"},     {"gisteren", 2, "nl"},    {"idag", 1, "sv"},
+    {"i dag", 1, "sv da nb"}, {"igår", 2, "sv"},        {"i går", 2, "sv da nb"},
+    {"tänään", 1, "fi"},      {"eilen", 2, "fi"},       {"täna", 1, "et"},
+    {"eile", 2, "et"},        {"dnes", 1, "cs sk"},     {"včera", 2, "cs sk"},
+    {"ma", 1, "hu"},          {"tegnap", 2, "hu"},      {"azi", 1, "ro"},
+    {"astăzi", 1, "ro"},      {"днес", 1, "bg"},        {"danas", 1, "hr bs sr"},
+    {"jučer", 2, "hr"},       {"juče", 2, "sr bs"},     {"јуче", 2, "sr"},
+    {"данас", 1, "sr"},       {"сьогодні", 1, "uk"},    {"вчора", 2, "uk"},
+    {"hoje", 1, "pt"},        {"ontem", 2, "pt"},       {"avui", 1, "ca"},
+    {"ahir", 2, "ca"},        {"šiandien", 1, "lt"},    {"vakar", 2, "lt"},
+    {"šodien", 1, "lv"},      {"vakar", 2, "lv"},       {"sot", 1, "sq"},
+    {"dje", 2, "sq"},         {"היום", 1, "he"},        {"אתמול", 2, "he"},
+    {"اليوم", 1, "ar"},       {"أمس", 2, "ar"},         {"امروز", 1, "fa"},
+    {"دیروز", 2, "fa"},       {"hari ini", 1, "id ms"}, {"kemarin", 2, "id"},
+    {"semalam", 2, "ms"},     {"hôm nay", 1, "vi"},     {"hôm qua", 2, "vi"},
+    {"오늘", 1, "ko"},        {"어제", 2, "ko"},        {"今天", 1, "zh"},
+    {"昨天", 2, "zh"},        {"今日", 1, "ja"},        {"昨日", 2, "ja"},
+    {"dünən", 2, "az"},       {"bu gün", 1, "az"},      {"бүгін", 1, "kk"},
+    {"кеше", 2, "kk"},        {"i dag", 1, "da"},
 };
 
 /* One row of an index: the first two folded code points of a row's text (the second is 0 for
@@ -438,6 +551,7 @@ typedef struct dt_index {
 
 struct dt_tables {
     dt_index month, weekday, marker, connector, year_suffix, meridiem, time_suffix, particle;
+    dt_index ago, unit, day_word;
 };
 
 static uint64_t make_key(uint32_t first, uint32_t second)
@@ -498,7 +612,24 @@ static int index_build(dt_index *ix, const dt_row *rows, size_t n)
 /* Longest whole-word row at p; its value in *value. Rows are found by their first two folded
  * letters: one binary search to the first letter's range, then only rows whose second letter
  * matches (or that have a single letter) are compared in full. */
-static size_t index_match(const dt_index *ix, const char *p, const char *end, int *value)
+/* True when the space-separated list `langs` holds `lang`. */
+static bool lang_listed(const char *langs, const char *lang)
+{
+    size_t n = strlen(lang);
+    for (const char *s = langs; *s;) {
+        const char *e = strchr(s, ' ');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == n && memcmp(s, lang, n) == 0)
+            return true;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return false;
+}
+
+static size_t index_match_lang(const dt_index *ix, const char *p, const char *end, const char *lang,
+                               int *value)
 {
     const char *q = p;
     uint32_t first = key_cp(&q, end);
@@ -516,14 +647,19 @@ static size_t index_match(const dt_index *ix, const char *p, const char *end, in
             hi = mid;
     }
     size_t best = 0;
+    bool best_is_lang = false;
     for (size_t i = lo; i < ix->n && (ix->entries[i].key >> 32) == first; i++) {
         uint32_t row_second = (uint32_t)ix->entries[i].key;
         if (row_second != 0 && row_second != second)
             continue;
         const dt_row *row = &ix->rows[ix->entries[i].row];
         size_t len = dt_match_folded(p, end, row->text, true);
-        if (len > best) {
+        bool is_better = len > best;
+        if (len && len == best && lang && lang[0] && !best_is_lang)
+            is_better = lang_listed(row->lang, lang); /* the article's language decides */
+        if (is_better) {
             best = len;
+            best_is_lang = lang && lang[0] && lang_listed(row->lang, lang);
             if (value)
                 *value = row->value;
         }
@@ -531,19 +667,27 @@ static size_t index_match(const dt_index *ix, const char *p, const char *end, in
     return best;
 }
 
+static size_t index_match(const dt_index *ix, const char *p, const char *end, int *value)
+{
+    return index_match_lang(ix, p, end, NULL, value);
+}
+
 dt_tables *dt_tables_new(void)
 {
     dt_tables *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    if (index_build(&t->month, month_rows, COUNT(month_rows)) ||
-        index_build(&t->weekday, weekday_rows, COUNT(weekday_rows)) ||
+    if (index_build(&t->month, dt_cldr_month_rows, dt_cldr_month_count) ||
+        index_build(&t->weekday, dt_cldr_weekday_rows, dt_cldr_weekday_count) ||
         index_build(&t->marker, marker_rows, COUNT(marker_rows)) ||
         index_build(&t->connector, connector_rows, COUNT(connector_rows)) ||
         index_build(&t->year_suffix, year_suffix_rows, COUNT(year_suffix_rows)) ||
         index_build(&t->meridiem, meridiem_rows, COUNT(meridiem_rows)) ||
         index_build(&t->time_suffix, time_suffix_rows, COUNT(time_suffix_rows)) ||
-        index_build(&t->particle, particle_rows, COUNT(particle_rows))) {
+        index_build(&t->particle, particle_rows, COUNT(particle_rows)) ||
+        index_build(&t->ago, ago_rows, COUNT(ago_rows)) ||
+        index_build(&t->unit, unit_rows, COUNT(unit_rows)) ||
+        index_build(&t->day_word, day_word_rows, COUNT(day_word_rows))) {
         dt_tables_free(t);
         return NULL;
     }
@@ -562,13 +706,17 @@ void dt_tables_free(dt_tables *t)
     free(t->meridiem.entries);
     free(t->time_suffix.entries);
     free(t->particle.entries);
+    free(t->ago.entries);
+    free(t->unit.entries);
+    free(t->day_word.entries);
     free(t);
 }
 
-int dt_match_month(const dt_tables *t, const char *p, const char *end, size_t *len_out)
+int dt_match_month(const dt_tables *t, const char *p, const char *end, const char *lang,
+                   size_t *len_out)
 {
     int month = 0;
-    size_t len = index_match(&t->month, p, end, &month);
+    size_t len = index_match_lang(&t->month, p, end, lang, &month);
     if (!len)
         return 0;
     *len_out = len;
@@ -636,4 +784,59 @@ size_t dt_match_time_suffix(const dt_tables *t, const char *p, const char *end)
 size_t dt_match_date_particle(const dt_tables *t, const char *p, const char *end)
 {
     return index_match(&t->particle, p, end, NULL);
+}
+
+int dt_match_ago(const dt_tables *t, const char *p, const char *end, size_t *len_out)
+{
+    int value = 0;
+    *len_out = index_match(&t->ago, p, end, &value);
+    return *len_out ? value : 0;
+}
+
+int dt_match_unit(const dt_tables *t, const char *p, const char *end, size_t *len_out,
+                  bool *has_ago)
+{
+    const dt_index *ix = &t->unit;
+    int best_value = 0;
+    size_t best = 0;
+    bool ending_says_ago = false;
+    for (size_t i = 0; i < ix->n; i++) { /* a small table; prefixes, so no whole-word index */
+        size_t len = dt_match_folded(p, end, ix->rows[i].text, false);
+        if (!len || len < best)
+            continue;
+        const char *l = ix->rows[i].lang;
+        bool says = lang_listed(l, "hu") || lang_listed(l, "zh") || lang_listed(l, "ja");
+        if (len > best) {
+            best = len;
+            best_value = ix->rows[i].value;
+            ending_says_ago = says;
+        } else {
+            ending_says_ago = ending_says_ago || says;
+        }
+    }
+    if (!best)
+        return 0;
+    const char *stem_end = p + best, *q = stem_end; /* the rest: "Stunden", "hours", "часа" */
+    while (q < end) {
+        const char *r = q;
+        uint32_t cp = dt_utf8_next(&r, end);
+        if (!dt_is_word(cp) || (cp >= '0' && cp <= '9'))
+            break;
+        q = r;
+    }
+    *has_ago = false;
+    for (size_t i = 0; ending_says_ago && i < COUNT(unit_ago_endings); i++) {
+        size_t n = strlen(unit_ago_endings[i]);
+        if ((size_t)(q - stem_end) == n && memcmp(stem_end, unit_ago_endings[i], n) == 0)
+            *has_ago = true;
+    }
+    *len_out = (size_t)(q - p);
+    return best_value;
+}
+
+int dt_match_day_word(const dt_tables *t, const char *p, const char *end, size_t *len_out)
+{
+    int value = 0;
+    *len_out = index_match(&t->day_word, p, end, &value);
+    return *len_out ? value : 0;
 }

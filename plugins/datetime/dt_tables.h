@@ -3,8 +3,9 @@
  * abbreviated), weekday names, named time zones, datelines and update markers, the small words
  * that join a date to its time, and year suffixes ("г.", "года", "r.").
  *
- * Every table is a const array in dt_tables.c written in natural spelling (matched through
- * dt_text's fold); a new language is new rows, not new code. dt_tables_new builds, once, an
+ * Month and weekday names are generated from CLDR (dt_cldr.c); the other tables are const
+ * arrays in dt_tables.c in natural spelling (matched through dt_text's fold); a new language is
+ * new rows, not new code. dt_tables_new builds, once, an
  * index of each table sorted by the folded first letter, so a lookup costs a binary search and
  * a few candidate compares however many languages the tables hold. The index is immutable
  * after dt_tables_new: lookups may run concurrently on any thread.
@@ -34,8 +35,10 @@ dt_tables *dt_tables_new(void);
 void dt_tables_free(dt_tables *t);
 
 /* Month number 1..12 of the month name at p (a whole word; an abbreviation's trailing '.' is
- * not included), or 0. */
-int dt_match_month(const dt_tables *t, const char *p, const char *end, size_t *len_out);
+ * not included), or 0. lang (a LANG code, or NULL/"" when unknown) picks the reading of a
+ * spelling that names different months in different languages. */
+int dt_match_month(const dt_tables *t, const char *p, const char *end, const char *lang,
+                   size_t *len_out);
 
 /* True when a weekday name (full or abbreviated, whole word) starts at p. */
 bool dt_match_weekday(const dt_tables *t, const char *p, const char *end, size_t *len_out);
@@ -65,5 +68,18 @@ size_t dt_match_time_suffix(const dt_tables *t, const char *p, const char *end);
 /* A word between day and month or month and year in name dates ("de", "del", "of"); 0 when
  * none. */
 size_t dt_match_date_particle(const dt_tables *t, const char *p, const char *end);
+
+/* Relative dates. dt_match_ago: a word that makes an amount relative, whole word: 1 when it
+ * stands before the amount ("vor", "il y a", "hace"), 2 after it ("ago", "önce", "назад"), 3
+ * for an optional word before the amount that needs a 2 after it ("for ... siden"), 0 when
+ * none. dt_match_unit: a time unit starting a word ("hours", "Stunden", "saat", "часа"),
+ * *len_out covering the whole word: its length in minutes (1, 60, 1440), 0 when none;
+ * *has_ago tells that the word's ending itself means "ago" (Hungarian "órája", "小时前").
+ * dt_match_day_word: "today" (1), "yesterday" (2), "the day before yesterday" (3) in many
+ * languages, whole word; 0 when none. */
+int dt_match_ago(const dt_tables *t, const char *p, const char *end, size_t *len_out);
+int dt_match_unit(const dt_tables *t, const char *p, const char *end, size_t *len_out,
+                  bool *has_ago);
+int dt_match_day_word(const dt_tables *t, const char *p, const char *end, size_t *len_out);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * dt_text - UTF-8 decoding, folding and folded matching for the datetime plugin (see dt_text.h).
  * The fold tables cover the scripts the plugin's name tables use today (Latin-1, Latin
- * Extended-A, Romanian comma letters, Greek, Cyrillic); a new script is a new case in dt_fold.
+ * Extended-A, Romanian comma letters, Greek, Cyrillic and its extensions, Armenian, full-width
+ * ASCII); scripts without case (Georgian, Hebrew, Arabic, CJK...) fold to themselves.
  */
 #include "dt_text.h"
 
@@ -129,6 +130,14 @@ uint32_t dt_fold(uint32_t cp)
         return cp < 0x021A ? 's' : 't';
     if (cp >= 0x0386 && cp <= 0x03CE)
         return fold_greek(cp);
+    if ((cp >= 0x0460 && cp <= 0x04BF) || (cp >= 0x04D0 && cp <= 0x04FF))
+        return cp | 1; /* Cyrillic extended pairs: upper even, lower odd ("Қ" -> "қ") */
+    if (cp >= 0x04C1 && cp <= 0x04CE)
+        return (cp & 1) ? cp + 1 : cp;
+    if (cp >= 0x0531 && cp <= 0x0556) /* Armenian capitals */
+        return cp + 0x30;
+    if (cp >= 0xFF01 && cp <= 0xFF5E) /* full-width ASCII: "：" -> ":" */
+        return dt_fold(cp - 0xFEE0);
     if (cp >= 0x0400 && cp <= 0x045F) {
         if (cp == 0x0401 || cp == 0x0451) /* Ё ё */
             return 0x0435;
@@ -160,6 +169,9 @@ bool dt_is_word(uint32_t cp)
         return false;
     if (cp >= 0xFE00 && cp <= 0xFE0F) /* variation selectors */
         return false;
+    if (cp >= 0xFF00 && cp <= 0xFF65) /* full-width forms: letters and digits only */
+        return (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+               (cp >= 0xFF41 && cp <= 0xFF5A);
     if (cp >= 0x1F000 && cp <= 0x1FAFF) /* emoji */
         return false;
     return true;
