@@ -35,6 +35,7 @@
 #include "notify.h"
 #include "pathset.h"
 #include "pipeline.h"
+#include "quarantine.h"
 #include "store.h"
 #include "watcher.h"
 #include "xalloc.h"
@@ -211,6 +212,21 @@ static void acknowledge(daemon_state *d, const char *path, size_t watch_index, b
         log_err("file %s: committed, but cannot move it to %s: %s (it stays in place and is "
                 "remembered, not ingested again)",
                 path, failed ? w->failed_dir : w->done_dir, strerror(-rc));
+    CRASHPOINT("daemon.after_ack");
+}
+
+/* A file quarantined at start (it crashed the daemon repeatedly): move it like a failure. */
+static void quarantine_ack(void *ctx, const char *path)
+{
+    daemon_state *d = ctx;
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) : 0;
+    for (size_t i = 0; i < d->cfg->n_watch; i++) {
+        if (strlen(d->cfg->watch[i].path) == dl && strncmp(d->cfg->watch[i].path, path, dl) == 0) {
+            acknowledge(d, path, i, true);
+            return;
+        }
+    }
 }
 
 /* ---- worker jobs ---- */
@@ -793,6 +809,18 @@ int daemon_run(const char *config_path)
         fail_start(err);
         code = DAEMON_EXIT_FAILURE;
         goto out;
+    }
+    {
+        /* poison articles: one that crashed the daemon twice is quarantined, not retried */
+        char crash_path[PATH_MAX];
+        snprintf(crash_path, sizeof crash_path, "%s.crashes", cfg->database);
+        int qn = quarantine_recover(d->st, crash_path, 2, cfg->max_file_bytes, quarantine_ack, d);
+        if (qn < 0)
+            log_err("crash file %s: %s", crash_path, strerror(-qn));
+        int qrc = quarantine_install(crash_path);
+        if (qrc)
+            log_warn("crash file %s: %s (poison articles will not be quarantined)", crash_path,
+                     strerror(-qrc));
     }
     if (ctl_server_start(d->loop, cfg->control_socket, NULL, handle_request, d, &d->ctl, err,
                          sizeof err) != 0) {

@@ -18,8 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crashpoint.h"
 #include "decode.h"
 #include "hash.h"
+#include "quarantine.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -128,7 +130,18 @@ static int read_file(intake_job *job)
     return 0;
 }
 
+static void run_job(intake_job *job);
+
 void intake_run(intake_job *job)
+{
+    /* a crash from here on is pinned on this file (see quarantine.h) */
+    if (!job->given)
+        quarantine_enter(job->path, &job->ident);
+    run_job(job);
+    quarantine_leave();
+}
+
+static void run_job(intake_job *job)
 {
     if (!job->source_display)
         job->source_display = utf8_lossy(job->path, strlen(job->path));
@@ -146,6 +159,7 @@ void intake_run(intake_job *job)
     } else if (read_file(job)) {
         return;
     }
+    CRASHPOINT("intake.after_read");
     uint8_t digest[32];
     hash_sha256(job->raw, job->raw_len, digest);
     hash_hex(digest, 32, job->ident.sha256);
@@ -169,6 +183,7 @@ void intake_run(intake_job *job)
 
     pipeline_outcome po;
     pipeline_run(job->pipe, job->rec, &po);
+    CRASHPOINT("intake.after_chain");
     if (po.verdict == INGESTD_DROP) {
         job->outcome = INTAKE_DROPPED;
         snprintf(job->fail_plugin, sizeof job->fail_plugin, "%s", po.who);
