@@ -26,11 +26,11 @@
 #include "utf8lite.h"
 
 /* The host parses the meta JSON on every call (jansson: about 30 bytes per microsecond), so it
- * is kept small, about 200 bytes: at most
+ * is kept small, about 150 bytes: at most
  * CLEANUP_META_MAX_ENTRIES removed lines are listed, each cut to CLEANUP_META_TEXT_MAX bytes
- * (on a character boundary, "…" marks the cut); "removed_count" and "counts" cover all. */
-#define CLEANUP_META_TEXT_MAX    32
-#define CLEANUP_META_MAX_ENTRIES 4
+ * (on a character boundary, "…" marks the cut); "counts" (removals by reason) covers all. */
+#define CLEANUP_META_TEXT_MAX    24
+#define CLEANUP_META_MAX_ENTRIES 3
 
 /* The plugin state: read-only tables, and the boilerplate learner (NULL when disabled), which
  * locks itself. */
@@ -132,7 +132,7 @@ static void cleanup_destroy(void *state)
     free(st);
 }
 
-/* {"removed":[[reason,text],..],"removed_count":N,"counts":{"duplicate":N,..},"title_from":".."}
+/* {"removed":[[reason,text],..],"counts":{"duplicate":N,..},"title_from":".."}
  * Pairs rather than objects: the host parses this on every call, and arrays are cheaper. */
 static void build_meta(const ct_result *r, tb_buf *json)
 {
@@ -160,9 +160,7 @@ static void build_meta(const ct_result *r, tb_buf *json)
         }
         tb_puts(json, "]");
     }
-    tb_puts(json, "],\"removed_count\":");
-    tb_append_size(json, r->removed_total);
-    tb_puts(json, ",\"counts\":{");
+    tb_puts(json, "],\"counts\":{");
     bool first = true;
     for (int reason = 0; reason < CT_REASON_COUNT; reason++) {
         if (!r->reason_counts[reason])

@@ -364,19 +364,20 @@ static size_t first_kept(const ct_ctx *c, size_t from)
     return SIZE_MAX;
 }
 
-/* Whether s[0..len) (trimmed) has white space that collapse_ws would change. */
+/* Whether s[0..len) (trimmed) has white space that collapse_ws would change: a tab, two
+ * spaces in a row, or a non-ASCII space character (lead bytes C2, E1, E2, E3). memchr-based:
+ * most lines have none of these, and the scans run at memory speed. */
 static bool needs_collapse(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == ' ') {
-            if (i + 1 < len && s[i + 1] == ' ')
+    if (memchr(s, '\t', len) || memmem(s, len, "  ", 2))
+        return true;
+    static const unsigned char leads[] = {0xC2, 0xE1, 0xE2, 0xE3};
+    for (size_t k = 0; k < sizeof leads; k++) {
+        const char *p = s, *end = s + len;
+        while ((p = memchr(p, leads[k], (size_t)(end - p))) != NULL) {
+            if (u8_space_len_at(s, len, (size_t)(p - s)))
                 return true;
-        } else if (ch == '\t') {
-            return true;
-        } else if (ch == 0xC2 || (ch >= 0xE1 && ch <= 0xE3)) {
-            if (u8_space_len_at(s, len, i))
-                return true;
+            p++;
         }
     }
     return false;

@@ -31,6 +31,7 @@ struct lk_tables {
     char **credit_labels;
     size_t n_credit_labels;
     size_t *cookie_prefix_lens, *credit_label_lens;
+    size_t max_phrase_words; /* words of the longest phrase */
     uint8_t first_bytes[32]; /* bit set: first bytes of the folded cookie/credit prefixes */
     /* The prefix lists are sorted; [start[c], start[c + 1]) are the entries whose first byte
      * is c, so a lookup compares only those. */
@@ -916,6 +917,13 @@ lk_tables *lk_tables_new(void)
     for (size_t i = 0; i < COUNT(phrases); i++)
         t->phrases[t->n_phrases++] = fold_dup(phrases[i]);
     qsort(t->phrases, t->n_phrases, sizeof *t->phrases, cmp_str);
+    for (size_t i = 0; i < t->n_phrases; i++) {
+        size_t w = 1;
+        for (const char *p = t->phrases[i]; *p; p++)
+            w += *p == ' ';
+        if (w > t->max_phrase_words)
+            t->max_phrase_words = w;
+    }
 
     t->cookie_prefixes = tb_xcalloc(COUNT(cookie_prefixes), sizeof *t->cookie_prefixes);
     for (size_t i = 0; i < COUNT(cookie_prefixes); i++)
@@ -1222,7 +1230,33 @@ static bool has_prefix(const char *buf, size_t n, char *const *prefixes, const s
     return false;
 }
 
-/* buf[0..n) is the folded line (only its start when the line is over 100 bytes). */
+/* Whether the raw line s[0..len) could be a known phrase or a list of them, judged by its
+ * words before folding: a phrase has at most max_phrase_words words, a space-separated list at
+ * most 6 words, and every part of a separated list is a phrase (two words of slack for marks
+ * such as "»"). Folding only splits words further (Unicode spaces), so a "no" here is safe. */
+static bool may_be_phrases(const lk_tables *t, const char *s, size_t len)
+{
+    size_t whole_limit = (t->max_phrase_words > 6 ? t->max_phrase_words : 6) + 2;
+    size_t part_limit = t->max_phrase_words + 2;
+    size_t words = 1, part_words = 1, longest_part = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t') {
+            words++;
+            part_words++;
+        } else if (is_list_sep(c)) {
+            if (part_words > longest_part)
+                longest_part = part_words;
+            part_words = 1;
+        }
+    }
+    if (part_words > longest_part)
+        longest_part = part_words;
+    return words <= whole_limit || longest_part <= part_limit;
+}
+
+/* buf[0..n) is the folded line (only its start when the line is over 100 bytes, which `len`
+ * then says). */
 static bool is_boilerplate(const lk_tables *t, size_t len, const char *buf, size_t n,
                            bool maybe_prefix)
 {
@@ -1261,17 +1295,22 @@ lk_kind lk_classify(const lk_tables *t, const char *s, size_t len)
     if (len > 400)
         return LK_CONTENT;
     char buf[256];
-    size_t n = fold_norm(s, len > 100 ? 4 : len, buf, sizeof buf);
+    bool whole = len <= 100 && may_be_phrases(t, s, len);
+    size_t n = fold_norm(s, whole ? len : 4, buf, sizeof buf);
     unsigned char c0 = n ? (unsigned char)buf[0] : 0;
     bool maybe_prefix = (t->first_bytes[c0 >> 3] >> (c0 & 7)) & 1;
-    if (len > 100) {
-        /* Long lines can only be cookie notices; fold their start only when it may be one. */
+    if (!whole) {
+        /* Long lines can only be credits or cookie notices, recognized by their start; fold
+         * the start only when it may be one. */
         if (!maybe_prefix)
             return LK_CONTENT;
-        n = fold_norm(s, 64, buf, sizeof buf);
+        n = fold_norm(s, len < 64 ? len : 64, buf, sizeof buf);
+        if (len <= 150 &&
+            has_prefix(buf, n, t->credit_labels, t->credit_label_lens, t->credit_start))
+            return LK_CREDIT;
+        return is_boilerplate(t, 101 + len, buf, n, true) ? LK_BOILERPLATE : LK_CONTENT;
     }
-    if (maybe_prefix && len <= 150 &&
-        has_prefix(buf, n, t->credit_labels, t->credit_label_lens, t->credit_start))
+    if (maybe_prefix && has_prefix(buf, n, t->credit_labels, t->credit_label_lens, t->credit_start))
         return LK_CREDIT;
     if (is_boilerplate(t, len, buf, n, maybe_prefix))
         return LK_BOILERPLATE;

@@ -126,6 +126,10 @@ void tb_append_json_string(tb_buf *b, const char *s, size_t n)
 void tb_append_size(tb_buf *b, size_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%zu", v);
-    tb_append(b, tmp, (size_t)n);
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    tb_append(b, tmp + n, sizeof tmp - n);
 }

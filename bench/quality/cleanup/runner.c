@@ -7,7 +7,9 @@
  * site footer before and after the learning threshold; then the CPU time per article and per
  * 4 KB article (meta JSON included, as the host parses it on every call) and the meta size.
  *
- * Usage: cleanup_quality [SET_DIR] [-v]   (-v lists every failed label)
+ * Usage: cleanup_quality [SET_DIR] [-v] [-r N]   (-v lists every failed label; -r N repeats
+ * the speed runs N times and reports the fastest, for a machine shared with other work; -n P
+ * runs P% of the default timing rounds, e.g. under valgrind)
  * Exit status 0 when every goal is met (100% survival, 100% noise removal, all titles).
  */
 #include <stdio.h>
@@ -82,10 +84,14 @@ static double pct(int a, int b)
 int main(int argc, char **argv)
 {
     const char *dir = SOURCE_DIR "/bench/quality/cleanup/set";
-    int verbose = 0;
+    int verbose = 0, repeat = 1, scale = 100; /* -n: percent of the default timing rounds */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
             verbose = 1;
+        else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
+            repeat = atoi(argv[++i]);
+        else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+            scale = atoi(argv[++i]);
         else
             dir = argv[i];
     }
@@ -232,16 +238,21 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s", dir, json_string_value(json_object_get(L, "file")));
         texts[a] = read_all(path, &lens[a]);
     }
-    int rounds = 200;
+    int rounds = 2 * scale < 1 ? 1 : 2 * scale;
     ingestd_record *rec = rec_new("file", "/bench/speed/a.txt", 0, "x", 1);
-    double t0 = cpu_now();
-    for (int r = 0; r < rounds; r++)
-        for (size_t a = 0; a < n_t; a++) {
-            rec_set(rec, INGESTD_FIELD_BODY, texts[a], lens[a]);
-            rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
-            ph_process(p, rec);
-        }
-    double per_article = (cpu_now() - t0) / (rounds * (double)n_t) * 1e6;
+    double per_article = 1e9, t0;
+    for (int rep = 0; rep < repeat; rep++) {
+        t0 = cpu_now();
+        for (int r = 0; r < rounds; r++)
+            for (size_t a = 0; a < n_t; a++) {
+                rec_set(rec, INGESTD_FIELD_BODY, texts[a], lens[a]);
+                rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
+                ph_process(p, rec);
+            }
+        double us = (cpu_now() - t0) / (rounds * (double)n_t) * 1e6;
+        if (us < per_article)
+            per_article = us;
+    }
     /* A 4 KB article: set articles of one language family joined up to 4096 bytes. */
     char big[8192];
     size_t bl = 0;
@@ -254,25 +265,62 @@ int main(int argc, char **argv)
         memcpy(big + bl, texts[a], take);
         bl += take;
     }
-    rounds = 5000;
-    t0 = cpu_now();
-    for (int r = 0; r < rounds; r++) {
-        rec_set(rec, INGESTD_FIELD_BODY, big, bl);
-        rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
-        ph_process(p, rec);
+    rounds = 50 * scale < 1 ? 1 : 50 * scale;
+    double per_4k = 1e9, host_only = 1e9;
+    for (int rep = 0; rep < repeat; rep++) {
+        t0 = cpu_now();
+        for (int r = 0; r < rounds; r++) {
+            rec_set(rec, INGESTD_FIELD_BODY, big, bl);
+            rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
+            ph_process(p, rec);
+        }
+        double us = (cpu_now() - t0) / rounds * 1e6;
+        if (us < per_4k)
+            per_4k = us;
+        /* The same without the plugin: what resetting the record alone costs. */
+        t0 = cpu_now();
+        for (int r = 0; r < rounds; r++) {
+            rec_set(rec, INGESTD_FIELD_BODY, big, bl);
+            rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
+        }
+        us = (cpu_now() - t0) / rounds * 1e6;
+        if (us < host_only)
+            host_only = us;
     }
-    double per_4k = (cpu_now() - t0) / rounds * 1e6;
-    /* The same without the plugin: what the host's get/set alone costs. */
-    t0 = cpu_now();
-    for (int r = 0; r < rounds; r++) {
-        rec_set(rec, INGESTD_FIELD_BODY, big, bl);
-        rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
-    }
-    double host_only = (cpu_now() - t0) / rounds * 1e6;
-    printf("Speed (CPU time, one thread): %.1f us per set article (%.0f bytes on average), "
+    printf("Speed (CPU time, one thread, fastest of %d runs): %.1f us per set article (%.0f bytes "
+           "on average), "
            "%.1f us per %zu-byte article (of which %.1f us resetting the record between "
            "calls).\n",
-           per_article, (double)bytes_total / (double)n_arts, per_4k, bl, host_only);
+           repeat, per_article, (double)bytes_total / (double)n_arts, per_4k, bl, host_only);
+    /* Real scraped news: the shared seed articles (2-4 KB each), when present. */
+    static const char *const seeds[] = {"000_7c2edd2a863c2640.txt", "001_eeed494e6ca26612.txt",
+                                        "002_7ec5fab1d3816db2.txt", "003_1132590431262ebf.txt",
+                                        "004_bf4be9d8b912a7c1.txt"};
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        snprintf(path, sizeof path, "%s/../shared/seeds/%s", SOURCE_DIR, seeds[k]);
+        size_t sl;
+        char *st = read_all(path, &sl);
+        if (!st)
+            continue;
+        double best = 1e9;
+        rounds = 20 * scale < 1 ? 1 : 20 * scale;
+        for (int rep = 0; rep < repeat; rep++) {
+            t0 = cpu_now();
+            for (int r = 0; r < rounds; r++) {
+                rec_set(rec, INGESTD_FIELD_BODY, st, sl);
+                rec_set(rec, INGESTD_FIELD_TITLE, NULL, 0);
+                ph_process(p, rec);
+            }
+            double us = (cpu_now() - t0) / rounds * 1e6;
+            if (us < best)
+                best = us;
+        }
+        printf("%sseed %.3s: %.1f us for %zu bytes",
+               k ? ", " : "Seed articles (scraped news): ", seeds[k], best, sl);
+        free(st);
+        if (k + 1 == sizeof seeds / sizeof seeds[0])
+            printf(".\n");
+    }
     rec_free(rec);
     for (size_t a = 0; a < n_t; a++)
         free(texts[a]);
