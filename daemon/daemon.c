@@ -179,9 +179,7 @@ static int mkdir_p(const char *dir)
 /* Move path into dir, keeping its name; a name already taken there gets a ".N" suffix. */
 static int move_into(const char *path, const char *dir)
 {
-    int rc = mkdir_p(dir);
-    if (rc)
-        return rc;
+    bool made_dir = false;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char target[PATH_MAX];
@@ -193,6 +191,16 @@ static int move_into(const char *path, const char *dir)
         /* renameat2(RENAME_NOREPLACE) refuses to overwrite an earlier file of the same name */
         if (renameat2(AT_FDCWD, path, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
             return 0;
+        if (errno == ENOENT && !made_dir && access(path, F_OK) == 0) {
+            /* the folder is missing (first file, or removed since): create it, try again;
+             * creating it only then spares the loop ~5 mkdir calls per file */
+            int rc = mkdir_p(dir);
+            if (rc)
+                return rc;
+            made_dir = true;
+            i--;
+            continue;
+        }
         if (errno != EEXIST)
             return -errno;
     }

@@ -645,10 +645,15 @@ static int put_raw(store *st, const store_item *it, int64_t *raw_id, char *err, 
     *raw_id = 0;
     if (!it->raw)
         return 0;
-    uint8_t digest[32];
     char hex[65];
-    hash_sha256(it->raw, it->raw_len, digest);
-    hash_hex(digest, 32, hex);
+    if (it->has_file && strnlen(it->file.sha256, sizeof it->file.sha256) == 64) {
+        /* intake already hashed these very bytes for the file identity: no second pass */
+        memcpy(hex, it->file.sha256, 65);
+    } else {
+        uint8_t digest[32];
+        hash_sha256(it->raw, it->raw_len, digest);
+        hash_hex(digest, 32, hex);
+    }
 
     sqlite3_stmt *s = st->stmt[ST_RAW_INSERT];
     int brc = SQLITE_OK;
