@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +23,15 @@
 #include "log.h"
 #include "xalloc.h"
 
-enum key_type { KEY_INT, KEY_PATH, KEY_ENUM, KEY_WATCH_LIST, KEY_PLUGIN_LIST, KEY_PATH_LIST };
+enum key_type {
+    KEY_INT,
+    KEY_PATH,
+    KEY_ENUM,
+    KEY_WATCH_LIST,
+    KEY_PLUGIN_LIST,
+    KEY_PATH_LIST,
+    KEY_FEED_LIST
+};
 
 struct key_spec {
     const char *name;
@@ -83,6 +92,25 @@ static const struct key_spec keys[] = {
      "transactions but never corrupts) or \"full\" (fsync every commit)."},
     {"log_level", KEY_ENUM, OFF(log_level), "info", 0, 0, "error|warning|notice|info|debug",
      "Lowest priority written to the log (stderr, journald priorities)."},
+    {"feeds", KEY_FEED_LIST, 0, "[]", 0, 0, NULL,
+     "Feeds to poll (RSS 0.9x/2.0, RSS 1.0, Atom, JSON Feed): an array of objects {\"url\": "
+     "URL, \"interval_s\": N} (interval_s optional, default feed_interval_s). Feeds added with "
+     "`ingestctl feed add` are kept in the database; a feed removed from this list stops."},
+    {"feed_interval_s", KEY_INT, OFF(feed_interval_s), "900", 1, 604800, NULL,
+     "Default seconds between two polls of a feed (with +-10% jitter; a longer Cache-Control "
+     "max-age or Retry-After wins; errors back off exponentially up to 24 h)."},
+    {"feed_max_body_bytes", KEY_INT, OFF(feed_max_body_bytes), "8388608", 1024, 268435456, NULL,
+     "Largest feed body; a larger answer is aborted while it arrives and counted as an error."},
+    {"feed_per_host", KEY_INT, OFF(feed_per_host), "2", 1, 16, NULL,
+     "Transfers at once to one host."},
+    {"feed_timeout_s", KEY_INT, OFF(feed_timeout_s), "30", 1, 600, NULL,
+     "Longest time of one feed transfer (connect at most 10 s of it; a transfer slower than 100 "
+     "bytes/s for 15 s is aborted too)."},
+    {"feed_start_jitter_s", KEY_INT, OFF(feed_start_jitter_s), "30", 0, 3600, NULL,
+     "First polls after a start are spread over this many seconds, so the feeds of one host "
+     "are not all fetched at once."},
+    {"feed_max_in_flight", KEY_INT, OFF(feed_max_in_flight), "64", 1, 10000, NULL,
+     "Polls (transfer, parsing and plugin chain) running at once at most."},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -134,6 +162,8 @@ static const char *type_name(enum key_type t)
         return "array";
     case KEY_PATH_LIST:
         return "array of paths";
+    case KEY_FEED_LIST:
+        return "array of objects";
     }
     return "?";
 }
@@ -333,6 +363,65 @@ static int parse_path_list(struct parse_ctx *ctx, const char *key, json_t *arr, 
     return 0;
 }
 
+static void free_feeds(config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_feeds; i++)
+        free(cfg->feeds[i].url);
+    free(cfg->feeds);
+    cfg->feeds = NULL;
+    cfg->n_feeds = 0;
+}
+
+static int parse_feeds(struct parse_ctx *ctx, json_t *arr, config *cfg)
+{
+    if (!json_is_array(arr))
+        return fail(ctx, -EINVAL, "feeds: must be an array of objects {\"url\": URL}");
+    size_t n = json_array_size(arr);
+    cfg->feeds = xcalloc(n ? n : 1, sizeof *cfg->feeds);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        if (json_is_string(o))
+            o = json_pack("{s:O}", "url", o);
+        else
+            json_incref(o);
+        const char *url = json_string_value(json_object_get(o, "url"));
+        if (!json_is_object(o) || !url) {
+            json_decref(o);
+            return fail(ctx, -EINVAL, "feeds[%zu]: must be an object with a \"url\" string", i);
+        }
+        if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+            json_decref(o);
+            return fail(ctx, -EINVAL, "feeds[%zu].url: only http:// and https:// URLs: \"%s\"", i,
+                        url);
+        }
+        json_t *iv = json_object_get(o, "interval_s");
+        int64_t interval = 0;
+        if (iv && (!json_is_integer(iv) || json_integer_value(iv) < 1 ||
+                   json_integer_value(iv) > 604800)) {
+            json_decref(o);
+            return fail(ctx, -ERANGE, "feeds[%zu].interval_s: must be an integer 1..604800", i);
+        }
+        if (iv)
+            interval = json_integer_value(iv);
+        const char *k;
+        json_t *unused;
+        json_object_foreach(o, k, unused)
+        {
+            if (strcmp(k, "url") != 0 && strcmp(k, "interval_s") != 0 && k[0] != '_') {
+                int rc =
+                    fail(ctx, -EINVAL, "feeds[%zu]: unknown key \"%s\" (url, interval_s)", i, k);
+                json_decref(o);
+                return rc;
+            }
+        }
+        cfg->feeds[i].url = xstrdup(url);
+        cfg->feeds[i].interval_s = interval;
+        cfg->n_feeds = i + 1;
+        json_decref(o);
+    }
+    return 0;
+}
+
 static int apply_key(struct parse_ctx *ctx, const struct key_spec *k, json_t *v, config *cfg)
 {
     char *base = (char *)cfg;
@@ -372,6 +461,8 @@ static int apply_key(struct parse_ctx *ctx, const struct key_spec *k, json_t *v,
         return parse_plugins(ctx, v, cfg);
     case KEY_PATH_LIST:
         return parse_path_list(ctx, k->name, v, cfg);
+    case KEY_FEED_LIST:
+        return parse_feeds(ctx, v, cfg);
     }
     return -EINVAL;
 }
@@ -479,6 +570,8 @@ int config_parse(const char *text, size_t len, const char *origin, bool check_pa
             free(cfg->plugins);
             cfg->plugins = NULL;
             cfg->n_plugins = 0;
+        } else if (spec->type == KEY_FEED_LIST) {
+            free_feeds(cfg);
         } else if (spec->type == KEY_PATH_LIST) {
             for (size_t i = 0; i < cfg->n_plugin_dirs; i++)
                 free(cfg->plugin_dirs[i]);
@@ -565,6 +658,7 @@ void config_free(config *cfg)
     free(cfg->synchronous);
     free(cfg->log_level);
     free(cfg->plugin_trust);
+    free_feeds(cfg);
     free(cfg->file);
     free(cfg);
 }

@@ -29,6 +29,11 @@ typedef struct cfg_plugin {
     char *config_json; /* the plugin's "config" object as JSON text, "{}" when absent */
 } cfg_plugin;
 
+typedef struct cfg_feed {
+    char *url;          /* http(s) URL */
+    int64_t interval_s; /* 0: feed_interval_s */
+} cfg_feed;
+
 typedef struct config {
     char *file; /* the config file's path, or "<defaults>" */
     cfg_watch *watch;
@@ -50,6 +55,14 @@ typedef struct config {
     int64_t settle_ms;
     char *synchronous; /* "normal" | "full" */
     char *log_level;   /* "error" ... "debug" */
+    cfg_feed *feeds;   /* feeds to poll (more can be added at run time: `feed add`) */
+    size_t n_feeds;
+    int64_t feed_interval_s;
+    int64_t feed_max_body_bytes;
+    int64_t feed_per_host;
+    int64_t feed_timeout_s;
+    int64_t feed_start_jitter_s;
+    int64_t feed_max_in_flight;
 } config;
 
 /* Read and validate the JSON file at path. On failure returns a negative errno and writes a

@@ -257,7 +257,7 @@ int feed_store_commit(store *st, const feed_row *state, feed_store_entry *entrie
                      : store_put_item(st, it, err, errlen);
         if (ret < 0)
             goto rollback;
-        if (e->revise_id <= 0)
+        if (e->revise_id == 0)
             new_keys++;
         sqlite3_bind_int64(up, 1, state->id);
         sqlite3_bind_text(up, 2, e->key, -1, SQLITE_STATIC);

@@ -474,6 +474,8 @@ static int commit_state(feeds *fs, struct feed *f, feed_row *next, struct poll_j
     int rc = feed_store_commit(fs->st, next, es, n, err, sizeof err);
     if (rc == 0) {
         for (size_t i = 0; i < n; i++) {
+            if (job->entries[i].revise_id == 0)
+                next->entries_seen++; /* as feed_store_commit counted it */
             if (job->entries[i].outcome != INTAKE_OK)
                 continue;
             if (job->entries[i].revise_id != 0)
@@ -508,17 +510,24 @@ static void schedule(feeds *fs, feed_row *next, int64_t interval_s, long max_age
     next->next_poll_ms = intake_now_ms() + (int64_t)(d * 1000.0);
 }
 
+static void commit_poll(feeds *fs, struct feed *f, struct poll_job *job, int status);
+
 static void poll_after(uv_work_t *w, int status)
 {
     struct poll_job *job = w->data;
     feeds *fs = job->fs;
     struct feed *f = job->f;
     fs->workers--;
-    if (f->removed) {
-        end_poll(fs, f);
-        job_free(job);
-        return;
-    }
+    if (!f->removed)
+        commit_poll(fs, f, job, status);
+    end_poll(fs, f);
+    job_free(job);
+    if (fs->stopping && fs->workers == 0 && fs->opt.on_idle)
+        fs->opt.on_idle(fs->opt.ctx);
+}
+
+static void commit_poll(feeds *fs, struct feed *f, struct poll_job *job, int status)
+{
     feed_row next;
     feed_row_copy(&next, &f->row);
     char now[32];
@@ -556,8 +565,6 @@ static void poll_after(uv_work_t *w, int status)
             log_info("feed %s: %zu new or changed entries", f->row.url, n);
         feed_http_host(f->row.url, f->host, sizeof f->host);
     }
-    end_poll(fs, f);
-    job_free(job);
 }
 
 static void on_response(void *ctx, const feed_http_response *r)
@@ -609,8 +616,9 @@ static void on_response(void *ctx, const feed_http_response *r)
     long retry_after = -1;
     if (r->status == 304) {
         fs->c.not_modified++;
+        if (next.error_count > 0) /* else last_error is a note on the unchanged body: kept */
+            replace_str(&next.last_error, NULL);
         next.error_count = 0;
-        replace_str(&next.last_error, NULL);
         if (r->etag)
             replace_str(&next.etag, r->etag);
         if (r->last_modified)

@@ -37,6 +37,8 @@ typedef struct feeds_options {
     const char *const *config_urls;  /* feeds from the configuration file */
     const int64_t *config_intervals; /* their interval_s (0: interval_s) */
     size_t n_config;
+    void (*on_idle)(void *ctx); /* after feeds_stop: called when the last worker poll ended */
+    void *ctx;
 } feeds_options;
 
 /* Load the stored feeds, add (or update) the configured ones, remove those that an earlier
