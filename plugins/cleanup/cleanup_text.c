@@ -42,8 +42,8 @@ static bool is_closing(unsigned cp);
 
 typedef struct ct_line {
     size_t off, len; /* trimmed text in ctx.text */
-    const char *key; /* whitespace-collapsed text: in ctx.text when the line needed no
-                      * change, else in ctx.keys (or the title buffer) */
+    const char *key; /* the line's text (in ctx.text), its kept half for an inline double,
+                      * or the title buffer for the title's pseudo line */
     size_t key_len;
     uint64_t hash;                 /* of the key */
     size_t prefix_off, prefix_len; /* a stripped date label (first content line only) */
@@ -58,7 +58,6 @@ typedef struct ct_ctx {
     const lk_tables *tables;
     char *text;
     size_t text_len;
-    char *keys;
     ct_line *lines;
     size_t n_lines;
     size_t tail_off; /* text[tail_off..) is copied through without analysis */
@@ -86,16 +85,17 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h ^ (h >> 32);
 }
 
-/* Lead bytes that may start a character normalize_chars changes: C0 controls and DEL, and
- * the lead bytes of C1 controls/soft hyphen (C2), combining marks U+0300-U+036F (CC, CD),
- * U+180E (E1), zero-width characters and line/paragraph separators (E2), and the BOM (EF).
- * Everything else is copied as is. */
+/* Lead bytes that may start a character normalize_chars changes: space, C0 controls and DEL,
+ * and the lead bytes of NBSP, C1 controls and soft hyphen (C2), combining marks U+0300-U+036F
+ * (CC, CD), U+1680 and U+180E (E1), Unicode spaces, zero-width characters and line/paragraph
+ * separators (E2), U+3000 (E3), and the BOM (EF). Everything else is copied as is. */
 static const bool normalize_lead[256] = {
-    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
-    [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
-    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
-    [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
-    [0x7F] = 1, [0xC2] = 1, [0xCC] = 1, [0xCD] = 1, [0xE1] = 1, [0xE2] = 1, [0xEF] = 1,
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0x7F] = 1, [0xC2] = 1,
+    [0xCC] = 1, [0xCD] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
 };
 
 static bool is_normalize_lead(unsigned char c)
@@ -167,28 +167,27 @@ static void compose_marks(const char *in, size_t len, size_t *i, char *out, size
 }
 
 /* Step 1: copy in[0..len) to out (cap bytes, at least len + 1) without invisible and control
- * characters; CRLF, CR, U+2028 and U+2029 become LF; combining sequences of Latin, Greek and
- * Cyrillic letters are composed (NFC). Returns the output length (< cap). */
+ * characters; CRLF, CR, U+2028 and U+2029 become LF; every run of horizontal white space (tab,
+ * NBSP and the other Unicode space separators) becomes one space; combining sequences of Latin,
+ * Greek and Cyrillic letters are composed (NFC). Returns the output length (< cap). */
 static size_t normalize_chars(const char *in, size_t len, char *out, size_t cap)
 {
     cap--; /* room for the caller's NUL */
     size_t i = 0, o = 0;
     while (i < len) {
-        size_t run = i;
-        while (run < len && !is_normalize_lead((unsigned char)in[run]))
-            run++;
-        if (run > i) {
-            memcpy(out + o, in + i, run - i);
-            o += run - i;
-            i = run;
-            if (i == len)
-                break;
-        }
         unsigned char c = (unsigned char)in[i];
+        if (!is_normalize_lead(c)) {
+            out[o++] = (char)c;
+            i++;
+            continue;
+        }
         if (c < 0x80) {
-            if (c == '\n' || c == '\t')
-                out[o++] = (char)c;
-            else if (c == '\r') {
+            if (c == ' ' || c == '\t') {
+                if (o == 0 || out[o - 1] != ' ')
+                    out[o++] = ' ';
+            } else if (c == '\n') {
+                out[o++] = '\n';
+            } else if (c == '\r') {
                 out[o++] = '\n';
                 if (i + 1 < len && in[i + 1] == '\n')
                     i++;
@@ -204,6 +203,11 @@ static size_t normalize_chars(const char *in, size_t len, char *out, size_t cap)
             continue;
         if (cp == 0x2028 || cp == 0x2029) {
             out[o++] = '\n';
+            continue;
+        }
+        if (u8_is_space(cp)) {
+            if (o == 0 || out[o - 1] != ' ')
+                out[o++] = ' ';
             continue;
         }
         if (cp >= 0x0300 && cp < 0x0370 && nfc_ccc(cp)) {
@@ -364,41 +368,15 @@ static size_t first_kept(const ct_ctx *c, size_t from)
     return SIZE_MAX;
 }
 
-/* Whether s[0..len) (trimmed) has white space that collapse_ws would change: a tab, two
- * spaces in a row, or a non-ASCII space character (lead bytes C2, E1, E2, E3). memchr-based:
- * most lines have none of these, and the scans run at memory speed. */
-static bool needs_collapse(const char *s, size_t len)
-{
-    if (memchr(s, '\t', len) || memmem(s, len, "  ", 2))
-        return true;
-    static const unsigned char leads[] = {0xC2, 0xE1, 0xE2, 0xE3};
-    for (size_t k = 0; k < sizeof leads; k++) {
-        const char *p = s, *end = s + len;
-        while ((p = memchr(p, leads[k], (size_t)(end - p))) != NULL) {
-            if (u8_space_len_at(s, len, (size_t)(p - s)))
-                return true;
-            p++;
-        }
-    }
-    return false;
-}
-
+/* Step 4: key every line by its text (white space is already collapsed by step 1). */
 static void build_keys(ct_ctx *c)
 {
-    size_t o = 0;
     for (size_t i = 0; i < c->n_lines; i++) {
         ct_line *ln = &c->lines[i];
         if (ln->state == LINE_BLANK)
             continue;
-        const char *s = c->text + ln->off;
-        if (needs_collapse(s, ln->len)) {
-            ln->key = c->keys + o;
-            ln->key_len = collapse_ws(s, ln->len, c->keys + o);
-            o += ln->key_len;
-        } else {
-            ln->key = s;
-            ln->key_len = ln->len;
-        }
+        ln->key = c->text + ln->off;
+        ln->key_len = ln->len;
         ln->hash = hash_bytes(ln->key, ln->key_len);
     }
 }
@@ -942,7 +920,6 @@ void ct_clean(const lk_tables *tables, bl_learner *learner, uint64_t source, con
     tb_buf title;
     tb_init(&title);
     choose_title(&c, existing_title, existing_len, out, &title);
-    c.keys = tb_xmalloc(c.text_len + 1); /* collapsed keys never outgrow the text */
     build_keys(&c);
     halve_doubles(&c);
     ct_line title_key = {.state = LINE_KEEP, .key = title.data, .key_len = title.len};
@@ -984,7 +961,6 @@ void ct_clean(const lk_tables *tables, bl_learner *learner, uint64_t source, con
     out->body_len = body.len;
     collect_removed(&c, out);
     out->storage_text = c.text;
-    out->storage_keys = c.keys;
     free(c.lines);
 }
 
@@ -993,7 +969,6 @@ void ct_result_free(ct_result *r)
     free(r->body);
     free(r->title);
     free(r->storage_text);
-    free(r->storage_keys);
     memset(r, 0, sizeof *r);
 }
 

@@ -55,7 +55,6 @@ typedef struct ct_result {
     size_t removed_total;
     size_t reason_counts[CT_REASON_COUNT]; /* removals by reason (all of them) */
     char *storage_text;                    /* internal: what removed[].text points into */
-    char *storage_keys;
 } ct_result;
 
 /* Clean text[0..len) (valid UTF-8). existing_title (may be NULL) is the record's current title:

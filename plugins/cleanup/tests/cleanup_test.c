@@ -479,11 +479,15 @@ static void test_normalization(void)
                        "Second line of it.\xC2\xAD\n\n\n\n\n"
                        "\xF0\x9F\x94\xB4 Emoji bullet stays\n"
                        "\t\n   \n"
-                       "Last\xE2\x81\xA0 paragraph.\n\n\n";
+                       "Last\xE2\x81\xA0 paragraph.\n"
+                       "Tabs\tand  double   spaces,\xC2\xA0NBSP\xE2\x80\x83"
+                       "and\xE3\x80\x80"
+                       "wide ones.\n\n\n";
     ingestd_record *rec = clean(text);
     CHECK_STR(title_of(rec), "Title line");
     CHECK_STR(body_of(rec), "First paragraph.\nSecond line of it.\n\n"
-                            "\xF0\x9F\x94\xB4 Emoji bullet stays\n\nLast paragraph.");
+                            "\xF0\x9F\x94\xB4 Emoji bullet stays\n\nLast paragraph.\n"
+                            "Tabs and double spaces, NBSP and wide ones.");
     rec_free(rec);
 }
 
