@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef FIXTURE_PLUGIN_DIR
@@ -240,6 +241,220 @@ static void test_duplicate_plugin(void)
     CHECK_STR(err, "plugin \"ok_plugin\" appears twice in the chain (plugins[0] and plugins[1])");
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
     CHECK_INT(system(cmd), 0);
+}
+
+/* ---- search path, trust, loading one plugin ------------------------------------------------ */
+
+/* A new folder under /tmp (mode 0700) holding a copy of fixture `name` as `as`.so. */
+static void copy_fixture(char *dir_tmpl, const char *name, const char *as)
+{
+    CHECK(mkdtemp(dir_tmpl) != NULL);
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/%s.so' && chmod 0755 '%s/%s.so'", fixture(name),
+             dir_tmpl, as, dir_tmpl, as);
+    CHECK_INT(system(cmd), 0);
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[PATH_MAX + 32];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+static void test_name_in_two_folders_refused(void)
+{
+    char a[] = "/tmp/pipeline_test_a.XXXXXX", b[] = "/tmp/pipeline_test_b.XXXXXX";
+    copy_fixture(a, "ok_plugin", "ok_plugin");
+    copy_fixture(b, "upper_title", "ok_plugin"); /* another file under the same name */
+    setenv("INGESTD_PLUGIN_DIR", a, 1);
+    char json[3 * PATH_MAX], want[3 * PATH_MAX];
+    pipeline *p = (pipeline *)1;
+    snprintf(json, sizeof json, "{\"plugin_dirs\": [\"%s\"], \"plugins\": [\"ok_plugin\"]}", b);
+    CHECK_INT(build(json, &p), -EEXIST);
+    CHECK(p == NULL);
+    snprintf(want, sizeof want,
+             "plugin \"ok_plugin\": provided by two folders: %s/ok_plugin.so and %s/ok_plugin.so "
+             "(remove one, or name the plugin by its path)",
+             a, b);
+    CHECK_STR(err, want);
+
+    /* the same file reached through two folder entries is not a conflict */
+    snprintf(json, sizeof json, "{\"plugin_dirs\": [\"%s\"], \"plugins\": [\"ok_plugin\"]}", a);
+    CHECK_INT(build(json, &p), 0);
+    pipeline_free(p);
+
+    /* a path picks one file explicitly */
+    snprintf(json, sizeof json, "{\"plugin_dirs\": [\"%s\"], \"plugins\": [\"%s/ok_plugin.so\"]}",
+             b, b);
+    CHECK_INT(build(json, &p), 0);
+    if (p) {
+        json_t *st = stats_of(p, 0);
+        CHECK_STR(json_string_value(json_object_get(st, "name")), "upper_title");
+        json_decref(st);
+        pipeline_free(p);
+    }
+
+    /* only in plugin_dirs: found there, after the built-in folder was searched */
+    unlink(strcat(strcpy(want, a), "/ok_plugin.so"));
+    snprintf(json, sizeof json, "{\"plugin_dirs\": [\"%s\"], \"plugins\": [\"ok_plugin\"]}", b);
+    CHECK_INT(build(json, &p), 0);
+    if (p) {
+        json_t *st = stats_of(p, 0);
+        snprintf(want, sizeof want, "%s/ok_plugin.so", b);
+        CHECK_STR(json_string_value(json_object_get(st, "path")), want);
+        json_decref(st);
+        pipeline_free(p);
+    }
+    unsetenv("INGESTD_PLUGIN_DIR");
+    remove_tree(a);
+    remove_tree(b);
+}
+
+/* Build a one-plugin chain of path with the given plugin_trust; returns rc (err set). */
+static int build_trust(const char *path, const char *trust)
+{
+    char json[2 * PATH_MAX];
+    snprintf(json, sizeof json, "{\"plugin_trust\": \"%s\", \"plugins\": [\"%s\"]}", trust, path);
+    pipeline *p = NULL;
+    int rc = build(json, &p);
+    pipeline_free(p);
+    return rc;
+}
+
+static void expect_untrusted(const char *path, const char *why)
+{
+    char want[3 * PATH_MAX];
+    snprintf(want, sizeof want, "plugin \"%s\" (%s): refused: %s", path, path, why);
+    CHECK_INT(build_trust(path, "strict"), -EPERM);
+    if (strncmp(err, want, strlen(want)) != 0)
+        fprintf(stderr, "  got:  %s\n  want: %s...\n", err, want);
+    CHECK(strncmp(err, want, strlen(want)) == 0);
+    CHECK(!strchr(err, '\n'));
+    CHECK(!is_loaded(path)); /* refused before dlopen */
+    CHECK_INT(build_trust(path, "relaxed"), 0);
+}
+
+static void test_trust_refusal(void)
+{
+    char dir[] = "/tmp/pipeline_test_t.XXXXXX";
+    copy_fixture(dir, "ok_plugin", "trusted");
+    char so[PATH_MAX], why[2 * PATH_MAX];
+    snprintf(so, sizeof so, "%s/trusted.so", dir);
+    CHECK_INT(build_trust(so, "strict"), 0);
+
+    CHECK_INT(chmod(dir, 0770), 0);
+    snprintf(why, sizeof why, "folder %s is writable by group (mode 0770)", dir);
+    expect_untrusted(so, why);
+    CHECK_INT(chmod(dir, 01777), 0); /* sticky, like /tmp: accepted */
+    CHECK_INT(build_trust(so, "strict"), 0);
+    CHECK_INT(chmod(dir, 0700), 0);
+
+    CHECK_INT(chmod(so, 0666), 0);
+    snprintf(why, sizeof why, "file %s is writable by group and others (mode 0666)", so);
+    expect_untrusted(so, why);
+    CHECK_INT(chmod(so, 0755), 0);
+
+    if (geteuid() == 0) {
+        CHECK_INT(chown(so, 65534, (gid_t)-1), 0);
+        snprintf(why, sizeof why, "file %s is owned by uid 65534, not by root or the daemon's", so);
+        expect_untrusted(so, why);
+        CHECK_INT(chown(so, 0, (gid_t)-1), 0);
+        CHECK_INT(chown(dir, 65534, (gid_t)-1), 0);
+        snprintf(why, sizeof why, "folder %s is owned by uid 65534", dir);
+        expect_untrusted(so, why);
+        CHECK_INT(chown(dir, 0, (gid_t)-1), 0);
+    }
+
+    /* the trust check itself, outside a chain */
+    CHECK_INT(pipeline_check_trust("x", so, err, sizeof err), 0);
+    CHECK_INT(pipeline_check_trust("x", dir, err, sizeof err), -EPERM); /* not a regular file */
+    CHECK(strstr(err, "is not a regular file") != NULL);
+    remove_tree(dir);
+}
+
+static void test_open_one_plugin(void)
+{
+    config *cfg = config_defaults();
+    pipeline_plugin *pp = (pipeline_plugin *)1;
+    /* the same refusal as in a chain */
+    CHECK_INT(pipeline_plugin_open(cfg, fixture("wrong_major"), &pp, err, sizeof err), -ELIBBAD);
+    CHECK(pp == NULL);
+    CHECK(strstr(err, "built for plugin ABI") != NULL);
+    CHECK(!is_loaded(fixture("wrong_major")));
+
+    CHECK_INT(pipeline_plugin_open(cfg, fixture("failing_init"), &pp, err, sizeof err), 0);
+    CHECK(pp != NULL);
+    if (pp) {
+        CHECK_STR(pipeline_plugin_descriptor(pp)->name, "failing_init");
+        CHECK_INT(pipeline_plugin_init(pp, "{}", err, sizeof err), -ECANCELED);
+        CHECK(strstr(err, "init failed: bad config: missing key") != NULL);
+        pipeline_plugin_close(pp); /* destroy is not called for a failed init */
+    }
+    CHECK(!is_loaded(fixture("failing_init")));
+
+    CHECK_INT(pipeline_plugin_open(cfg, fixture("upper_title"), &pp, err, sizeof err), 0);
+    if (pp) {
+        CHECK_STR(pipeline_plugin_path(pp), fixture("upper_title"));
+        CHECK(pipeline_plugin_descriptor(pp)->flags & INGESTD_PLUGIN_THREAD_SAFE);
+        CHECK_INT(pipeline_plugin_init(pp, NULL, err, sizeof err), 0);
+        ingestd_record *rec = make_rec("first line\nsecond");
+        uint64_t ns = 0;
+        CHECK_INT(pipeline_plugin_process(pp, rec, &ns), INGESTD_OK);
+        CHECK_STR(rec_get(rec, INGESTD_FIELD_TITLE, NULL), "FIRST LINE");
+        rec_free(rec);
+        pipeline_plugin_close(pp);
+    }
+    pipeline_plugin_close(NULL);
+    config_free(cfg);
+}
+
+static void test_error_rate_and_failing(void)
+{
+    pipeline *p = NULL;
+    CHECK_INT(build_chain(&p, "verdict_a", NULL), 0);
+    if (!p)
+        return;
+    pipeline_outcome out;
+    /* one ok, then PIPELINE_ERROR_WINDOW - 1 errors: not failing yet */
+    ingestd_record *rec = make_rec("T\nfine");
+    pipeline_run(p, rec, &out);
+    rec_free(rec);
+    for (int i = 0; i < PIPELINE_ERROR_WINDOW - 1; i++) {
+        rec = make_rec("T\nverdict_a:SILENT_ERROR");
+        pipeline_run(p, rec, &out);
+        CHECK_INT(out.verdict, INGESTD_ERROR);
+        rec_free(rec);
+    }
+    json_t *s = stats_of(p, 0);
+    CHECK(json_is_false(json_object_get(s, "failing")));
+    double rate = json_real_value(json_object_get(s, "error_rate"));
+    CHECK(rate > 0.949 && rate < 0.951); /* 19 of 20 */
+    CHECK_INT(stat_int(s, "slow_calls"), 0);
+    json_decref(s);
+    /* the window-th error in a row: failing */
+    rec = make_rec("T\nverdict_a:SILENT_ERROR");
+    pipeline_run(p, rec, &out);
+    rec_free(rec);
+    s = stats_of(p, 0);
+    CHECK(json_is_true(json_object_get(s, "failing")));
+    json_decref(s);
+    /* an invalid verdict counts as an error too; one ok ends the run */
+    rec = make_rec("T\nverdict_a:BAD_VERDICT");
+    pipeline_run(p, rec, &out);
+    rec_free(rec);
+    rec = make_rec("T\nfine again");
+    pipeline_run(p, rec, &out);
+    CHECK_INT(out.verdict, INGESTD_OK);
+    rec_free(rec);
+    s = stats_of(p, 0);
+    CHECK(json_is_false(json_object_get(s, "failing")));
+    CHECK_INT(stat_int(s, "calls"), 23);
+    CHECK_INT(stat_int(s, "errors"), 21);
+    rate = json_real_value(json_object_get(s, "error_rate"));
+    CHECK(rate > 21.0 / 23 - 1e-9 && rate < 21.0 / 23 + 1e-9);
+    json_decref(s);
+    pipeline_free(p);
 }
 
 /* ---- running ---------------------------------------------------------------------------- */
@@ -554,6 +769,10 @@ int main(void)
     RUN(test_not_found_and_not_a_plugin);
     RUN(test_builtin_dir);
     RUN(test_duplicate_plugin);
+    RUN(test_name_in_two_folders_refused);
+    RUN(test_trust_refusal);
+    RUN(test_open_one_plugin);
+    RUN(test_error_rate_and_failing);
     RUN(test_run_ok_and_fallback_title);
     RUN(test_run_error);
     RUN(test_run_drop);
