@@ -507,11 +507,13 @@ static const char *parse_zone(const dt_ctx *t, const char *p, const char *end, d
         size_t letters = 0;
         while (name + letters < end && letters < 6 && name[letters] >= 'A' && name[letters] <= 'Z')
             letters++;
-        if (letters < 3 || letters > 5 || !at_word_end(name + letters, end))
+        if (letters < 2 || letters > 5 || !at_word_end(name + letters, end))
             return p;
         after = name + letters;
         if (!paren && !ends_zone(t, after, end))
             return p;
+        if (letters == 2 && !paren && dt_skip_spaces(after, end) < end)
+            return p; /* "ET", "PT" only at the end of a line or in brackets */
         if (zone_by_lang(t, name, letters, &off)) {
             st->has_offset = true, st->offset_min = off;
         } else {
@@ -607,6 +609,24 @@ static const char *parse_relative(const dt_ctx *t, const char *p, const char *en
     return r;
 }
 
+/* A weekday before a date: "Wed, ", "Çarşamba ", "fredag den ", "Fr., "; p when none. */
+static const char *skip_weekday(const dt_ctx *t, const char *p, const char *end)
+{
+    size_t n;
+    if (!dt_match_weekday(t->tables, p, end, &n))
+        return p;
+    const char *q = p + n;
+    if (q < end && *q == '.')
+        q++;
+    if (q < end && *q == ',')
+        q++;
+    q = dt_skip_spaces(q, end);
+    n = dt_match_connector(t->tables, q, end);
+    if (n && n < (size_t)(end - q) && dt_is_space(dt_utf8_peek(q + n, end)))
+        q = dt_skip_spaces(q + n, end);
+    return q;
+}
+
 static const char *parse_stamp(const dt_ctx *t, const char *p, const char *end, dt_stamp *st)
 {
     stamp_init(st);
@@ -615,18 +635,12 @@ static const char *parse_stamp(const dt_ctx *t, const char *p, const char *end, 
     const char *rel = parse_relative(t, p, end, st);
     if (rel)
         return rel;
-    if (dt_match_weekday(t->tables, p, end, &n)) { /* "Wed, 03 Sep 2025", "Çarşamba 3 Eylül 2025" */
-        const char *q = p + n;
-        if (q < end && *q == '.')
-            q++;
-        if (q < end && *q == ',')
-            q++;
-        p = dt_skip_spaces(q, end);
-    }
+    p = skip_weekday(t, p, end);
     const char *q = parse_time(t, p, end, false, st);
     if (q) { /* time first: "13:05 27.10.2025", or a time alone */
         q = parse_zone(t, q, end, st);
-        const char *d = parse_date(t, skip_gap(t, q, end, &has_connector), end, st, &year_first);
+        const char *d = parse_date(t, skip_weekday(t, skip_gap(t, q, end, &has_connector), end),
+                                   end, st, &year_first);
         if (d) /* "14:05 03.09.2025 (МСК)": the zone may follow the date */
             return st->has_offset || st->unknown_zone[0] ? d : parse_zone(t, d, end, st);
         st->is_time_only = true;
@@ -679,11 +693,25 @@ static const char *skip_decoration(const char *p, const char *end)
     return p;
 }
 
-/* Between stamps of one line: spaces and , ; | ( ) [ ] / - – — · • */
+/* A short bracketed remark without digits: "(heure de Paris)", "(local time)"; p when none. */
+static const char *skip_remark(const char *p, const char *end)
+{
+    if (p >= end || *p != '(')
+        return p;
+    for (const char *q = p + 1; q < end && q - p <= 32; q++) {
+        if (*q >= '0' && *q <= '9')
+            return p;
+        if (*q == ')')
+            return q + 1;
+    }
+    return p;
+}
+
+/* Between stamps of one line: spaces, remarks and , ; | ( ) [ ] / - – — · • */
 static const char *skip_separators(const char *p, const char *end)
 {
     while (p < end) {
-        p = dt_skip_spaces(p, end);
+        p = skip_remark(dt_skip_spaces(p, end), end);
         size_t n = dash_len(p, end);
         if (!n && p < end && strchr(",;()[]/", *p) && *p)
             n = 1;
@@ -768,12 +796,14 @@ static size_t scan_stamps(const dt_ctx *t, const char *line, const char *p, cons
     return count;
 }
 
-/* The position after "Place - " or "Section | " at the start of a line: at most three words
- * then a spaced dash or bar; NULL when the line does not start so. */
-static const char *dateline_prefix_end(const char *p, const char *end)
+/* The position after "Place - ", "Section | " or "By Name, " at the start of a line: at most
+ * three words then a spaced dash or bar (or a comma: *by_comma); NULL when the line does not
+ * start so. */
+static const char *dateline_prefix_end(const char *p, const char *end, bool *by_comma)
 {
     int words = 0;
     bool in_word = false;
+    *by_comma = false;
     for (const char *q = p; q < end && q - p < 48;) {
         const char *r = q;
         uint32_t cp = dt_utf8_next(&r, end);
@@ -782,8 +812,11 @@ static const char *dateline_prefix_end(const char *p, const char *end)
             size_t n = dash_len(r, end);
             if (n && r + n < end && dt_is_space(dt_utf8_peek(r + n, end)))
                 return words > 0 ? dt_skip_spaces(r + n, end) : NULL;
+        } else if (cp == ',' && words > 0 && r < end && dt_is_space(dt_utf8_peek(r, end))) {
+            *by_comma = true; /* "Moscow, 5 Sep 2025": only when dates fill the rest */
+            return dt_skip_spaces(r, end);
         } else if (!dt_is_word(cp) || (cp >= '0' && cp <= '9')) {
-            if (cp != '.' && cp != '\'' && cp != ',')
+            if (cp != '.' && cp != '\'')
                 return NULL;
         } else if (!in_word) {
             in_word = true;
@@ -814,6 +847,21 @@ static const char *find_inner_marker(const dt_ctx *t, const char *p, const char 
     return NULL;
 }
 
+/* The stamps at p, or after a connector word at p ("Le 01/09/2025 à 09:00", "On Sep 3"). */
+static size_t scan_after_connector(const dt_ctx *t, const char *line, const char *p,
+                                   const char *end, dt_stamp *out, size_t cap,
+                                   const char **first_end, const char **last_end)
+{
+    size_t count = scan_stamps(t, line, p, end, DT_ROLE_NONE, out, cap, first_end, last_end);
+    size_t n;
+    if (count == 0 && (n = dt_match_connector(t->tables, p, end)) > 0) {
+        const char *q = dt_skip_spaces(p + n, end);
+        if (q > p + n)
+            count = scan_stamps(t, line, q, end, DT_ROLE_NONE, out, cap, first_end, last_end);
+    }
+    return count;
+}
+
 size_t dt_scan_line(const dt_ctx *t, const char *line, size_t len, bool is_cut, dt_stamp *out,
                     size_t cap)
 {
@@ -826,15 +874,16 @@ size_t dt_scan_line(const dt_ctx *t, const char *line, size_t len, bool is_cut, 
         p = skip_after_marker(t, p + n, end);
     const char *first_end, *last_end;
     size_t count = scan_stamps(t, line, p, end, role, out, cap, &first_end, &last_end);
-    if (count == 0 && !is_labelled && (n = dt_match_connector(t->tables, p, end)) > 0) {
-        const char *q = dt_skip_spaces(p + n, end); /* "Le 01/09/2025 à 09:00", "On Sep 3" */
-        if (q > p + n)
-            count = scan_stamps(t, line, q, end, role, out, cap, &first_end, &last_end);
-    }
+    if (count == 0 && !is_labelled)
+        count = scan_after_connector(t, line, p, end, out, cap, &first_end, &last_end);
+    bool by_comma = false;
     if (count == 0 && !is_labelled) { /* a place or section first: "Madrid - 03 sep 2025" */
-        const char *q = dateline_prefix_end(p, end);
-        if (q)
-            count = scan_stamps(t, line, q, end, role, out, cap, &first_end, &last_end);
+        const char *q = dateline_prefix_end(p, end, &by_comma);
+        if (q) {
+            count = scan_after_connector(t, line, q, end, out, cap, &first_end, &last_end);
+            if (by_comma && count && (is_cut || skip_trailing(last_end, end) != end))
+                count = 0;
+        }
     }
     if (count > 0) {
         if (!is_cut && skip_trailing(last_end, end) == end)

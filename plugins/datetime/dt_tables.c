@@ -361,8 +361,9 @@ static const dt_row meridiem_rows[] = {
 };
 
 static const dt_row time_suffix_rows[] = {
-    {"uhr", 0, "de"}, {"óra", 0, "hu"}, {"val.", 0, "lt"}, {"hrs", 0, "en"}, {"hs", 0, "es"},
-    {"h.", 0, "es"},  {"h", 0, "fr"},   {"ч.", 0, "ru"},   {"ч", 0, "ru"},
+    {"uhr", 0, "de"},  {"óra", 0, "hu"}, {"น.", 0, "th"}, {"น", 0, "th"},
+    {"val.", 0, "lt"}, {"hrs", 0, "en"}, {"hs", 0, "es"}, {"h.", 0, "es"},
+    {"h", 0, "fr"},    {"ч.", 0, "ru"},  {"ч", 0, "ru"},
 };
 
 static const dt_row particle_rows[] = {
@@ -536,15 +537,18 @@ static const dt_row day_word_rows[] = {
 };
 
 /* One row of an index: the first two folded code points of a row's text (the second is 0 for
- * a one-letter row, ' ' for any space) and the row's position. */
+ * a one-letter row, ' ' for any space), the row's position, and where its folded text starts in
+ * the index's code point pool. */
 typedef struct dt_index_entry {
     uint64_t key;
     uint32_t row;
+    uint32_t folded; /* offset in dt_index.pool of the row's folded code points, 0-terminated */
 } dt_index_entry;
 
 typedef struct dt_index {
     const dt_row *rows;
     dt_index_entry *entries; /* sorted by (key, row) */
+    uint32_t *pool;          /* every row's folded text */
     size_t n;
     uint64_t first_mask; /* bit (first letter % 64) set for every row: a cheap early "no" */
 } dt_index;
@@ -573,17 +577,6 @@ static uint32_t key_cp(const char **p, const char *end)
     return 0;
 }
 
-static uint64_t row_key(const char *text)
-{
-    /* valid NUL-terminated UTF-8: bounding each step by 4 bytes never passes the NUL */
-    uint32_t first = 0, second = 0;
-    while (*text && !first)
-        first = key_cp(&text, text + 4);
-    while (*text && !second)
-        second = key_cp(&text, text + 4);
-    return make_key(first, second);
-}
-
 static int entry_order(const void *a, const void *b)
 {
     const dt_index_entry *x = a, *y = b;
@@ -596,22 +589,70 @@ static int index_build(dt_index *ix, const dt_row *rows, size_t n)
 {
     ix->rows = rows;
     ix->n = n;
+    size_t pool_len = 0;
+    for (size_t i = 0; i < n; i++)
+        pool_len += strlen(rows[i].text) + 1; /* at least one byte per code point */
     ix->entries = malloc(n * sizeof *ix->entries);
-    if (!ix->entries)
+    ix->pool = malloc(pool_len * sizeof *ix->pool);
+    if (!ix->entries || !ix->pool)
         return -1;
     ix->first_mask = 0;
+    uint32_t used = 0;
     for (size_t i = 0; i < n; i++) {
-        ix->entries[i].key = row_key(rows[i].text);
+        const char *text = rows[i].text, *end = text + strlen(text);
         ix->entries[i].row = (uint32_t)i;
-        ix->first_mask |= (uint64_t)1 << ((ix->entries[i].key >> 32) % 64);
+        ix->entries[i].folded = used;
+        for (uint32_t cp; (cp = key_cp(&text, end)) != 0;)
+            ix->pool[used++] = cp;
+        ix->pool[used++] = 0;
+        const uint32_t *f = ix->pool + ix->entries[i].folded;
+        ix->entries[i].key = make_key(f[0], f[0] ? f[1] : 0);
+        ix->first_mask |= (uint64_t)1 << (f[0] % 64);
     }
     qsort(ix->entries, n, sizeof *ix->entries, entry_order);
     return 0;
 }
 
-/* Longest whole-word row at p; its value in *value. Rows are found by their first two folded
- * letters: one binary search to the first letter's range, then only rows whose second letter
- * matches (or that have a single letter) are compared in full. */
+static void index_free(dt_index *ix)
+{
+    free(ix->entries);
+    free(ix->pool);
+}
+
+/* Bytes of [p, end) matched by the folded pattern want (a space in it matches one or more
+ * spaces), ending at a word boundary unless the pattern ends in punctuation; 0 when no match. */
+static size_t match_folded_cps(const char *p, const char *end, const uint32_t *want,
+                               bool whole_word)
+{
+    const char *t = p;
+    uint32_t last = 0;
+    for (; *want; want++) {
+        last = *want;
+        if (*want == ' ') {
+            const char *s = dt_skip_spaces(t, end);
+            if (s == t)
+                return 0;
+            t = s;
+            continue;
+        }
+        uint32_t got = 0;
+        while (t < end && !(got = dt_fold(dt_utf8_next(&t, end))))
+            ;
+        if (got != *want)
+            return 0;
+    }
+    while (t < end) { /* a combining mark right after the match belongs to the last letter */
+        const char *q = t;
+        uint32_t cp = dt_utf8_next(&q, end);
+        if (!(cp >= 0x0300 && cp <= 0x036F))
+            break;
+        t = q;
+    }
+    if (whole_word && dt_is_word(last) && t < end && dt_is_word(dt_utf8_peek(t, end)))
+        return 0;
+    return (size_t)(t - p);
+}
+
 /* True when the space-separated list `langs` holds `lang`. */
 static bool lang_listed(const char *langs, const char *lang)
 {
@@ -628,6 +669,24 @@ static bool lang_listed(const char *langs, const char *lang)
     return false;
 }
 
+/* First entry whose key is >= key. */
+static size_t lower_bound(const dt_index *ix, uint64_t key)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->entries[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Longest whole-word row at p; its value in *value. Rows are found by their first two folded
+ * letters: the one-letter rows of the first letter and the rows of both letters (two binary
+ * searches) are compared in full, against their folded text prepared by index_build. Among
+ * equally long matches the first row wins, unless a later one is of the language lang. */
 static size_t index_match_lang(const dt_index *ix, const char *p, const char *end, const char *lang,
                                int *value)
 {
@@ -637,31 +696,24 @@ static size_t index_match_lang(const dt_index *ix, const char *p, const char *en
         !(ix->first_mask & ((uint64_t)1 << (first % 64))))
         return 0;
     uint32_t second = key_cp(&q, end);
-    uint64_t lo_key = make_key(first, 0);
-    size_t lo = 0, hi = ix->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->entries[mid].key < lo_key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     size_t best = 0;
-    bool best_is_lang = false;
-    for (size_t i = lo; i < ix->n && (ix->entries[i].key >> 32) == first; i++) {
-        uint32_t row_second = (uint32_t)ix->entries[i].key;
-        if (row_second != 0 && row_second != second)
-            continue;
-        const dt_row *row = &ix->rows[ix->entries[i].row];
-        size_t len = dt_match_folded(p, end, row->text, true);
-        bool is_better = len > best;
-        if (len && len == best && lang && lang[0] && !best_is_lang)
-            is_better = lang_listed(row->lang, lang); /* the article's language decides */
-        if (is_better) {
-            best = len;
-            best_is_lang = lang && lang[0] && lang_listed(row->lang, lang);
-            if (value)
-                *value = row->value;
+    bool best_is_lang = false, has_lang = lang && lang[0];
+    uint64_t keys[2] = {make_key(first, 0), make_key(first, second)};
+    for (int k = 0; k < (second ? 2 : 1); k++) {
+        for (size_t i = lower_bound(ix, keys[k]); i < ix->n && ix->entries[i].key == keys[k]; i++) {
+            size_t len = match_folded_cps(p, end, ix->pool + ix->entries[i].folded, true);
+            if (!len || len < best)
+                continue;
+            const dt_row *row = &ix->rows[ix->entries[i].row];
+            bool is_better = len > best;
+            if (len == best && has_lang && !best_is_lang)
+                is_better = lang_listed(row->lang, lang); /* the article's language decides */
+            if (is_better) {
+                best = len;
+                best_is_lang = has_lang && lang_listed(row->lang, lang);
+                if (value)
+                    *value = row->value;
+            }
         }
     }
     return best;
@@ -698,17 +750,11 @@ void dt_tables_free(dt_tables *t)
 {
     if (!t)
         return;
-    free(t->month.entries);
-    free(t->weekday.entries);
-    free(t->marker.entries);
-    free(t->connector.entries);
-    free(t->year_suffix.entries);
-    free(t->meridiem.entries);
-    free(t->time_suffix.entries);
-    free(t->particle.entries);
-    free(t->ago.entries);
-    free(t->unit.entries);
-    free(t->day_word.entries);
+    dt_index *all[] = {&t->month,       &t->weekday,  &t->marker,      &t->connector,
+                       &t->year_suffix, &t->meridiem, &t->time_suffix, &t->particle,
+                       &t->ago,         &t->unit,     &t->day_word};
+    for (size_t i = 0; i < COUNT(all); i++)
+        index_free(all[i]);
     free(t);
 }
 
@@ -800,15 +846,15 @@ int dt_match_unit(const dt_tables *t, const char *p, const char *end, size_t *le
     int best_value = 0;
     size_t best = 0;
     bool ending_says_ago = false;
-    for (size_t i = 0; i < ix->n; i++) { /* a small table; prefixes, so no whole-word index */
-        size_t len = dt_match_folded(p, end, ix->rows[i].text, false);
+    for (size_t i = 0; i < ix->n; i++) { /* a small table; prefixes: every row is compared */
+        size_t len = match_folded_cps(p, end, ix->pool + ix->entries[i].folded, false);
         if (!len || len < best)
             continue;
-        const char *l = ix->rows[i].lang;
+        const char *l = ix->rows[ix->entries[i].row].lang;
         bool says = lang_listed(l, "hu") || lang_listed(l, "zh") || lang_listed(l, "ja");
         if (len > best) {
             best = len;
-            best_value = ix->rows[i].value;
+            best_value = ix->rows[ix->entries[i].row].value;
             ending_says_ago = says;
         } else {
             ending_says_ago = ending_says_ago || says;

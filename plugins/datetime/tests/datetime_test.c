@@ -461,6 +461,173 @@ static void test_seeds(void)
     printf("seeds checked: %d\n", seen);
 }
 
+/* ---- more languages and formats (CLDR tables, relative dates, language hint) ---- */
+
+/* Like EXPECT, with the record's arrival time and LANG (NULL: unset) given. */
+static void expect_ctx_at(int line, const char *text, int64_t arrival_ms, const char *lang,
+                          const char *published, const char *updated)
+{
+    ingestd_record *rec = rec_new("file", "/test/article.txt", arrival_ms, text, strlen(text));
+    if (lang)
+        rec_set(rec, INGESTD_FIELD_LANG, lang, strlen(lang));
+    CHECK_INT(ph_process(plugin, rec), INGESTD_OK);
+    const char *got_pub = ph_get(rec, INGESTD_FIELD_PUBLISHED_AT);
+    const char *got_upd = ph_get(rec, INGESTD_FIELD_UPDATED_AT);
+    bool pub_ok = (!got_pub && !published) || (got_pub && published && !strcmp(got_pub, published));
+    bool upd_ok = (!got_upd && !updated) || (got_upd && updated && !strcmp(got_upd, updated));
+    if (!pub_ok || !upd_ok) {
+        fprintf(stderr,
+                "%s:%d: text <<%s>> lang %s\n  published: got %s expected %s\n"
+                "  updated:   got %s expected %s\n",
+                __FILE__, line, text, lang ? lang : "-", got_pub ? got_pub : "NULL",
+                published ? published : "NULL", got_upd ? got_upd : "NULL",
+                updated ? updated : "NULL");
+        testlib_failed_checks++;
+    }
+    rec_free(rec);
+}
+#define ARRIVAL                          1757095200000LL /* 2025-09-05T18:00:00Z */
+#define EXPECT_CTX(text, lang, pub, upd) expect_ctx_at(__LINE__, text, ARRIVAL, lang, pub, upd)
+
+static void test_cldr_languages(void)
+{
+    /* one date line per language family, names from the generated CLDR tables */
+    EXPECT("3. září 2025\nTitulek", "2025-09-03", NULL);                     /* cs genitive */
+    EXPECT("2. septembra 2025\nTitulok", "2025-09-02", NULL);                /* sk */
+    EXPECT("2 września 2025\nTytuł", "2025-09-02", NULL);                    /* pl */
+    EXPECT("3 вересня 2025, 14:05\nЗаголовок", "2025-09-03T14:05:00", NULL); /* uk */
+    EXPECT("3 верасня 2025\nЗагаловак", "2025-09-03", NULL);                 /* be */
+    EXPECT("2 септември 2025\nЗаглавие", "2025-09-02", NULL);                /* bg */
+    EXPECT("2. syyskuuta 2025\nOtsikko", "2025-09-02", NULL);                /* fi partitive */
+    EXPECT("dinsdag 2 september 2025\nKop", "2025-09-02", NULL);             /* nl */
+    EXPECT("2 de setembro de 2025\nTítulo", "2025-09-02", NULL);             /* pt */
+    EXPECT("Vineri, 05 Septembrie 2025, 10:15\nTitlu", "2025-09-05T10:15:00", NULL); /* ro */
+    EXPECT("E Premte, 5 Shtator 2025, 10:15\nTitulli", "2025-09-05T10:15:00", NULL); /* sq */
+    EXPECT("3 Meán Fómhair 2025\nTeideal", "2025-09-03", NULL);                /* ga, two words */
+    EXPECT("3 ta' Settembru 2025\nTitlu", "2025-09-03", NULL);                 /* mt particle */
+    EXPECT("2 sentyabr 2025\nBaşlıq", "2025-09-02", NULL);                     /* az */
+    EXPECT("2 қыркүйек 2025\nТақырып", "2025-09-02", NULL);                    /* kk */
+    EXPECT("2 სექტემბერი 2025\nსათაური", "2025-09-02", NULL);                  /* ka */
+    EXPECT("Սեպտեմբերի 4, 2025 11:00\nՎերնագիր", "2025-09-04T11:00:00", NULL); /* hy, capital */
+    EXPECT("2 בספטמבר 2025\nכותרת", "2025-09-02", NULL);                       /* he prefixed */
+    EXPECT("الثلاثاء 2 سبتمبر 2025\nعنوان", "2025-09-02", NULL);               /* ar */
+    EXPECT("4 أيلول 2025\nعنوان", "2025-09-04", NULL);                         /* ar Levantine */
+    EXPECT("2 سپتامبر 2025\nعنوان", "2025-09-02", NULL);                       /* fa */
+    EXPECT("03 सितंबर 2025, 14:05\nशीर्षक", "2025-09-03T14:05:00", NULL);        /* hi */
+    EXPECT("2 सितम्बर 2025\nशीर्षक", "2025-09-02", NULL);                        /* hi variant */
+    EXPECT("2 September 2025\nJudul", "2025-09-02", NULL);                     /* id */
+    EXPECT("2 Septemba 2025\nKichwa", "2025-09-02", NULL);                     /* sw */
+    EXPECT("Thứ Ba, 02/09/2025, 09:30 (GMT+7)\nTiêu đề", "2025-09-02T09:30:00+07:00", NULL);
+    EXPECT("3. september 2025 kl. 14:05\nFyrirsögn", "2025-09-03T14:05:00", NULL); /* is */
+    EXPECT("5 ก.ย. 2568 10:15 น.\nหัวข้อ", "2025-09-05T10:15:00", NULL); /* th, Buddhist year */
+}
+
+static void test_numeric_orders(void)
+{
+    EXPECT("2025年9月3日 14時05分\n見出し", "2025-09-03T14:05:00", NULL);   /* ja */
+    EXPECT("２０２５年９月５日\n見出し", "2025-09-05", NULL);               /* full-width */
+    EXPECT("2025年09月03日 14:05\n标题", "2025-09-03T14:05:00", NULL);      /* zh */
+    EXPECT("2025년 9월 4일\n제목", "2025-09-04", NULL);                     /* ko */
+    EXPECT("입력 2025.09.02 오후 2:14\n제목", "2025-09-02T14:14:00", NULL); /* ko meridiem */
+    EXPECT("2025. szeptember 3. 14:05\nCím", "2025-09-03T14:05:00", NULL);  /* hu year first */
+    EXPECT("2025.09.02.\nCím", "2025-09-02", NULL);
+    EXPECT("2025 m. rugsėjo 2 d.\nAntraštė", "2025-09-02", NULL);                      /* lt */
+    EXPECT("2025. gada 3. septembris 14:05\nVirsraksts", "2025-09-03T14:05:00", NULL); /* lv */
+    EXPECT("05.09.25, 10:15\nTitel", "2025-09-05T10:15:00", NULL); /* two-digit year */
+    EXPECT("05-09-25, 10:15\nKop", "2025-09-05T10:15:00", NULL);
+    EXPECT("1.2.25.4 release notes\nT", NULL, NULL);        /* a version number is not a date */
+    EXPECT("٥ سبتمبر ٢٠٢٥\nعنوان", "2025-09-05", NULL);     /* Arabic digits */
+    EXPECT("২ সেপ্টেম্বর ২০২৫\nশিরোনাম", "2025-09-02", NULL); /* Bengali digits */
+    EXPECT("۲۰۲۵/۰۹/۰۵ - ۱۰:۱۵\nعنوان", "2025-09-05T10:15:00", NULL); /* Persian digits */
+    /* slash dates: D/M by default, M/D when the article is English */
+    EXPECT_CTX("09/05/2025 04:15 PM\nTitle", NULL, "2025-05-09T16:15:00", NULL);
+    EXPECT_CTX("09/05/2025 04:15 PM\nTitle", "en", "2025-09-05T16:15:00", NULL);
+    EXPECT_CTX("25/08/2025\nTitle", "en", "2025-08-25", NULL); /* the numbers force D/M */
+}
+
+static void test_clocks_and_zones(void)
+{
+    EXPECT("Publié le 03/09/2025 à 14h05\nTitre", "2025-09-03T14:05:00", NULL);
+    EXPECT("Publié le 4 septembre 2025 à 7 h 30\nTitre", "2025-09-04T07:30:00", NULL);
+    EXPECT("3. septembra 2025 ob 14.30\nNaslov", "2025-09-03T14:30:00", NULL);
+    EXPECT("Sep 05, 2025 10:15 AM\nTitle", "2025-09-05T10:15:00", NULL);
+    EXPECT("Sept. 5, 2025 2 p.m.\nTitle", "2025-09-05T14:00:00", NULL);
+    EXPECT("Fri 5 Sep 2025 09.12 BST\nTitle", "2025-09-05T09:12:00+01:00", NULL);
+    EXPECT("pe 5.9.2025 klo 10.15\nOtsikko", "2025-09-05T10:15:00", NULL);
+    EXPECT("fredag den 5. september 2025 kl. 10.15\nOverskrift", "2025-09-05T10:15:00", NULL);
+    EXPECT("14:05 03.09.2025 (МСК)\nЗаголовок", "2025-09-03T14:05:00+03:00", NULL);
+    EXPECT("Rabu, 03 Sep 2025 14:05 WIB\nJudul", "2025-09-03T14:05:00+07:00", NULL);
+    EXPECT("2025/09/02 09:30 JST\n見出し", "2025-09-02T09:30:00+09:00", NULL);
+    EXPECT("Le 01/09/2025 à 09:00 (UTC+2)\nTitre", "2025-09-01T09:00:00+02:00", NULL);
+    /* one zone written once for the line */
+    EXPECT("Yayınlanma: 04.09.2025 10:30 | Son Güncelleme: 04.09.2025 12:05 (TRT)\nBaşlık",
+           "2025-09-04T10:30:00+03:00", "2025-09-04T12:05:00+03:00");
+    /* IST is India's in a Hindi article, unknown otherwise */
+    EXPECT_CTX("Sep 05, 2025 10:15 AM IST\nशीर्षक", "hi", "2025-09-05T10:15:00+05:30", NULL);
+    EXPECT_CTX("Sep 05, 2025 10:15 AM IST\nTitle", NULL, "2025-09-05T10:15:00", NULL);
+    json_t *m = meta_of("Sept. 5, 2025 2:14 p.m. ET\nTitle");
+    CHECK_STR(jstr(m, "unknown_zone"), "ET");
+    json_decref(m);
+}
+
+static void test_relative_dates(void)
+{
+    EXPECT_CTX("Başlık\n2 saat önce\nMetin", "tr", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("Title\n3 hours ago\nText", "en", "2025-09-05T15:00:00+00:00", NULL);
+    EXPECT_CTX("Titel\nvor 2 Stunden\nText", "de", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("Titre\nIl y a 1 heure\nTexte", "fr", "2025-09-05T17:00:00+00:00", NULL);
+    EXPECT_CTX("Título\nHace 5 horas\nTexto", "es", "2025-09-05T13:00:00+00:00", NULL);
+    EXPECT_CTX("Заголовок\n3 часа назад\nТекст", "ru", "2025-09-05T15:00:00+00:00", NULL);
+    EXPECT_CTX("Tytuł\n2 godziny temu\nTekst", "pl", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("Τίτλος\nπριν από 2 ώρες\nΚείμενο", "el", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("Cím\n2 órája\nSzöveg", "hu", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("标题\n2小时前\n正文", "zh", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("제목\n30분 전\n본문", "ko", "2025-09-05T17:30:00+00:00", NULL);
+    EXPECT_CTX("Overskrift\nfor 2 timer siden\nTekst", "nb", "2025-09-05T16:00:00+00:00", NULL);
+    EXPECT_CTX("Title\nPublished 42 minutes ago\nText", "en", "2025-09-05T17:18:00+00:00", NULL);
+    EXPECT_CTX("Title\n2 days ago\nText", "en", "2025-09-03", NULL);
+    EXPECT_CTX("Title\nYesterday\nText", "en", "2025-09-04", NULL);
+    EXPECT_CTX("Заголовок\nвчера, 19:40\nТекст", "ru", "2025-09-04T19:40:00", NULL);
+    EXPECT_CTX("Başlık\nDün\nMetin", "tr", "2025-09-04", NULL);
+    EXPECT_CTX("Заголовок\nСегодня, 10:30\nТекст", "ru", "2025-09-05T10:30:00", NULL);
+    /* no arrival time: nothing is invented */
+    expect_ctx_at(__LINE__, "Title\n3 hours ago\nText", 0, "en", NULL, NULL);
+    /* durations and story sentences are not relative dates */
+    EXPECT_CTX("Title\nThe meeting lasted 3 hours\nText", "en", NULL, NULL);
+    EXPECT_CTX("Title\nfor 2 hours\nText", "en", NULL, NULL);
+    EXPECT_CTX("Başlık\n80. yıl dönümü için 2 saat konuştu.\nMetin", "tr", NULL, NULL);
+}
+
+static void test_language_hint(void)
+{
+    /* "listopad" is November in Polish and Czech, October in Croatian */
+    EXPECT_CTX("3 listopada 2025\nTytuł", "pl", "2025-11-03", NULL);
+    EXPECT_CTX("3. listopada 2025.\nNaslov", "hr", "2025-10-03", NULL);
+    EXPECT_CTX("3 listopada 2025\nTitle", NULL, "2025-11-03", NULL); /* default: pl */
+    EXPECT_CTX("3. listopadu 2025\nTitulek", "cs", "2025-11-03", NULL);
+}
+
+static void test_labels_in_line(void)
+{
+    EXPECT("By Maria Lopez | Updated 4:40 PM EDT, September 3, 2025\nTitle", NULL,
+           "2025-09-03T16:40:00-04:00");
+    EXPECT("Par Jean Dupont | Le 05/09/2025 à 10h15\nTitre", "2025-09-05T10:15:00", NULL);
+    EXPECT("Madrid - 03 sep 2025 - 14:05 CEST\nTítulo", "2025-09-03T14:05:00+02:00", NULL);
+    EXPECT("Por Redação, 05/09/2025 às 10h15\nTítulo", "2025-09-05T10:15:00", NULL);
+    EXPECT("Updated 11:32 AM EDT, Fri September 5, 2025\nTitle", NULL, "2025-09-05T11:32:00-04:00");
+    EXPECT("发布时间：2025-09-02 09:30\n标题", "2025-09-02T09:30:00", NULL);
+    EXPECT("公開日：2025年9月4日　更新日：2025年9月4日 12:00\n見出し", "2025-09-04",
+           "2025-09-04T12:00:00");
+    EXPECT("Publié le 5 sept. 2025 à 08h00 (heure de Paris), modifié le 5 sept. 2025 à 10h30 "
+           "CEST\nTitre",
+           "2025-09-05T08:00:00+02:00", "2025-09-05T10:30:00+02:00");
+    /* a comma prefix only when dates fill the rest of the line */
+    EXPECT("Moscow, 5 Sep 2025\nTitle", "2025-09-05", NULL);
+    EXPECT("In Moscow, 5 Sep 2025 was a hot day.\nTitle", NULL, NULL);
+    /* a neutral word inside a sentence is not a label */
+    EXPECT("The data from 5 Sep 2025 show a rise.\nTitle", NULL, NULL);
+}
+
 /* ---- speed ---- */
 
 static void test_speed(void)
@@ -502,6 +669,12 @@ int main(void)
     RUN(test_time_and_date);
     RUN(test_update_markers);
     RUN(test_month_names);
+    RUN(test_cldr_languages);
+    RUN(test_numeric_orders);
+    RUN(test_clocks_and_zones);
+    RUN(test_relative_dates);
+    RUN(test_language_hint);
+    RUN(test_labels_in_line);
     RUN(test_rfc822_and_zones);
     RUN(test_ranges_rejected);
     RUN(test_story_dates_ignored);
