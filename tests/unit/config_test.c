@@ -85,11 +85,29 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-static const char *const all_keys[] = {
-    "watch",       "database",       "control_socket",    "plugins",
-    "plugin_dirs", "workers",        "queue_max",         "batch_max",
-    "batch_ms",    "max_file_bytes", "rescan_interval_s", "settle_ms",
-    "synchronous", "log_level",      "plugin_trust",      "plugin_timeout_ms"};
+static const char *const all_keys[] = {"watch",
+                                       "database",
+                                       "control_socket",
+                                       "plugins",
+                                       "plugin_dirs",
+                                       "workers",
+                                       "queue_max",
+                                       "batch_max",
+                                       "batch_ms",
+                                       "max_file_bytes",
+                                       "rescan_interval_s",
+                                       "settle_ms",
+                                       "synchronous",
+                                       "log_level",
+                                       "plugin_trust",
+                                       "plugin_timeout_ms",
+                                       "feeds",
+                                       "feed_interval_s",
+                                       "feed_max_body_bytes",
+                                       "feed_per_host",
+                                       "feed_timeout_s",
+                                       "feed_start_jitter_s",
+                                       "feed_max_in_flight"};
 #define N_ALL_KEYS (sizeof all_keys / sizeof all_keys[0])
 
 static void check_default_values(const config *cfg)
@@ -132,7 +150,13 @@ static void value_text(const config *cfg, const char *name, char *out, size_t le
                 {"max_file_bytes", cfg->max_file_bytes},
                 {"rescan_interval_s", cfg->rescan_interval_s},
                 {"settle_ms", cfg->settle_ms},
-                {"plugin_timeout_ms", cfg->plugin_timeout_ms}};
+                {"plugin_timeout_ms", cfg->plugin_timeout_ms},
+                {"feed_interval_s", cfg->feed_interval_s},
+                {"feed_max_body_bytes", cfg->feed_max_body_bytes},
+                {"feed_per_host", cfg->feed_per_host},
+                {"feed_timeout_s", cfg->feed_timeout_s},
+                {"feed_start_jitter_s", cfg->feed_start_jitter_s},
+                {"feed_max_in_flight", cfg->feed_max_in_flight}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         if (strcmp(name, ints[i].name) == 0) {
             snprintf(out, len, "%lld", (long long)ints[i].v);
@@ -151,6 +175,8 @@ static void value_text(const config *cfg, const char *name, char *out, size_t le
     else if (strcmp(name, "watch") == 0 && cfg->n_watch == 0)
         snprintf(out, len, "[]");
     else if (strcmp(name, "plugin_dirs") == 0 && cfg->n_plugin_dirs == 0)
+        snprintf(out, len, "[]");
+    else if (strcmp(name, "feeds") == 0 && cfg->n_feeds == 0)
         snprintf(out, len, "[]");
     else if (strcmp(name, "plugins") == 0) {
         size_t o = (size_t)snprintf(out, len, "[");
@@ -649,6 +675,32 @@ static void test_reference(void)
     free(ref);
 }
 
+static void test_feeds(void)
+{
+    config *cfg = NULL;
+    CHECK_INT(parse("{\"feeds\": [{\"url\": \"http://127.0.0.1/a.xml\", \"interval_s\": 60},"
+                    " \"https://127.0.0.1/b.xml\"], \"feed_per_host\": 4}",
+                    false, &cfg),
+              0);
+    if (cfg) {
+        CHECK_INT(cfg->n_feeds, 2);
+        CHECK_STR(cfg->feeds[0].url, "http://127.0.0.1/a.xml");
+        CHECK_INT(cfg->feeds[0].interval_s, 60);
+        CHECK_STR(cfg->feeds[1].url, "https://127.0.0.1/b.xml");
+        CHECK_INT(cfg->feeds[1].interval_s, 0);
+        CHECK_INT(cfg->feed_per_host, 4);
+        config_free(cfg);
+    }
+    cfg = NULL;
+    CHECK_INT(parse("{\"feeds\": [{\"url\": \"file:///etc/passwd\"}]}", false, &cfg), -EINVAL);
+    CHECK(strstr(err, "feeds[0].url") != NULL);
+    CHECK_INT(parse("{\"feeds\": [{\"url\": \"http://x/\", \"interval_s\": 0}]}", false, &cfg),
+              -ERANGE);
+    CHECK_INT(parse("{\"feeds\": [{\"href\": \"http://x/\"}]}", false, &cfg), -EINVAL);
+    CHECK_INT(parse("{\"feeds\": {\"url\": \"http://x/\"}}", false, &cfg), -EINVAL);
+    CHECK_INT(parse("{\"feed_per_host\": 0}", false, &cfg), -ERANGE);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/config_test.XXXXXX";
@@ -668,6 +720,7 @@ int main(void)
     RUN(test_invalid_json);
     RUN(test_load);
     RUN(test_reference);
+    RUN(test_feeds);
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
     if (system(cmd) != 0)
