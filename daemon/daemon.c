@@ -31,6 +31,7 @@
 #include "control.h"
 #include "crashpoint.h"
 #include "intake.h"
+#include "feeds.h"
 #include "log.h"
 #include "notify.h"
 #include "pathset.h"
@@ -59,6 +60,7 @@ typedef struct daemon_state {
     store *st;
     watcher *w;
     ctl_server *ctl;
+    feeds *feeds; /* feed polling (NULL when it could not start) */
 
     uv_signal_t sig_term, sig_int;
     uv_timer_t batch_timer, rescan_timer, retry_timer, settle_timer, stop_timer;
@@ -592,7 +594,7 @@ static void close_handle(uv_handle_t *h)
 
 static void maybe_finish(daemon_state *d)
 {
-    if (!d->stopping || d->finished || d->workers_busy || d->scans_running)
+    if (!d->stopping || d->finished || d->workers_busy || d->scans_running || !feeds_idle(d->feeds))
         return;
     if (d->batch_n)
         flush_batch(d);
@@ -630,6 +632,7 @@ static void begin_stop(daemon_state *d, const char *why)
     log_info("stopping (%s): finishing %zu articles in flight", why, in_flight(d));
     d->stopping = true;
     notify_send("STOPPING=1");
+    feeds_stop(d->feeds);
     watcher_stop(d->w);
     d->w = NULL;
     uv_timer_stop(&d->rescan_timer);
@@ -683,6 +686,75 @@ static int request_int(json_t *req, const char *key, int def, int min, int max)
         return def;
     json_int_t n = json_integer_value(v);
     return n < min ? min : n > max ? max : (int)n;
+}
+
+/* feed ls | add URL [interval_s] | rm URL | poll URL */
+static json_t *feed_command(daemon_state *d, json_t *req)
+{
+    const char *op = json_string_value(json_object_get(req, "op"));
+    const char *url = json_string_value(json_object_get(req, "url"));
+    if (!d->feeds)
+        return ctl_error("feed: feed polling is not running (see the log)");
+    if (!op || strcmp(op, "ls") == 0)
+        return json_pack("{s:b, s:o, s:o}", "ok", 1, "feeds", feeds_list(d->feeds), "stats",
+                         feeds_stats(d->feeds));
+    if (!url || !*url)
+        return ctl_error("feed %s: expected a URL", op);
+    char err[512] = "";
+    if (strcmp(op, "add") == 0) {
+        json_t *iv = json_object_get(req, "interval_s");
+        json_int_t interval = json_is_integer(iv) ? json_integer_value(iv) : 0;
+        if (interval < 0 || interval > 604800)
+            return ctl_error("feed add: interval_s must be 1..604800");
+        json_t *feed = NULL;
+        int rc = feeds_add(d->feeds, url, (int64_t)interval, &feed, err, sizeof err);
+        if (rc)
+            return ctl_error("feed add %s: %s", url, err[0] ? err : strerror(-rc));
+        return json_pack("{s:b, s:o}", "ok", 1, "feed", feed);
+    }
+    if (strcmp(op, "rm") == 0 || strcmp(op, "poll") == 0) {
+        bool rm = op[0] == 'r';
+        int rc = rm ? feeds_remove(d->feeds, url) : feeds_poll_now(d->feeds, url);
+        if (rc == -ENOENT)
+            return ctl_error("feed %s: no feed %s (see feed ls)", op, url);
+        if (rc)
+            return ctl_error("feed %s %s: %s", op, url, strerror(-rc));
+        return json_pack("{s:b, s:s, s:s}", "ok", 1, "url", url, "state",
+                         rm ? "removed" : "poll requested");
+    }
+    return ctl_error("feed: unknown operation \"%s\" (ls, add URL, rm URL, poll URL)", op);
+}
+
+static void feeds_idle_cb(void *ctx)
+{
+    maybe_finish(ctx);
+}
+
+/* Start feed polling: the configured feeds and those added at run time (kept in the store). */
+static int start_feeds(daemon_state *d, char *err, size_t errlen)
+{
+    const config *cfg = d->cfg;
+    const char **urls = xcalloc(cfg->n_feeds ? cfg->n_feeds : 1, sizeof *urls);
+    int64_t *intervals = xcalloc(cfg->n_feeds ? cfg->n_feeds : 1, sizeof *intervals);
+    for (size_t i = 0; i < cfg->n_feeds; i++) {
+        urls[i] = cfg->feeds[i].url;
+        intervals[i] = cfg->feeds[i].interval_s;
+    }
+    feeds_options fo = {.interval_s = cfg->feed_interval_s,
+                        .max_body_bytes = cfg->feed_max_body_bytes,
+                        .per_host = cfg->feed_per_host,
+                        .timeout_s = cfg->feed_timeout_s,
+                        .start_jitter_s = cfg->feed_start_jitter_s,
+                        .max_in_flight = cfg->feed_max_in_flight,
+                        .config_urls = urls,
+                        .config_intervals = intervals,
+                        .n_config = cfg->n_feeds,
+                        .on_idle = feeds_idle_cb,
+                        .ctx = d};
+    int rc = feeds_start(d->loop, d->st, &d->pipe, &fo, &d->feeds, err, errlen);
+    free(urls);
+    free(intervals);
+    return rc;
 }
 
 static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
@@ -742,6 +814,8 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
             return ctl_error("failures: database query failed");
         return json_pack("{s:b, s:o}", "ok", 1, "failures", f);
     }
+    if (strcmp(cmd, "feed") == 0)
+        return feed_command(d, req);
     if (strcmp(cmd, "pause") == 0) {
         d->paused = true;
         log_notice("intake paused by control command");
@@ -872,6 +946,8 @@ int daemon_run(const char *config_path)
                  cfg->watch[i].after == CFG_AFTER_MOVE   ? "move to done/"
                  : cfg->watch[i].after == CFG_AFTER_KEEP ? "keep"
                                                          : "delete");
+    if (start_feeds(d, err, sizeof err) != 0)
+        log_err("feeds: cannot start polling: %s (folders are watched all the same)", err);
     log_info("ingestd %s ready: database %s, control socket %s, %zu plugins", INGESTD_VERSION,
              cfg->database, cfg->control_socket, pipeline_size(d->pipe));
     rescan_all(d);
@@ -887,6 +963,7 @@ out:
         uv_run(d->loop, UV_RUN_NOWAIT);
     }
     clear_pending(d);
+    feeds_free(d->feeds);
     store_close(d->st);
     pipeline_free(d->pipe);
     for (size_t i = 0; i < cfg->n_watch; i++)

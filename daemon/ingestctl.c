@@ -51,7 +51,8 @@ typedef struct options {
     const char *socket_path;
     const char *config_path;
     bool json;
-    bool raw_bytes; /* get --raw */
+    bool raw_bytes;       /* get --raw */
+    long feed_interval_s; /* feed add --interval */
     double timeout_s;
 } options;
 
@@ -77,6 +78,14 @@ static const command commands[] = {
      "  --raw    print the article's original bytes, exactly as they were received\n"},
     {"failures", "[N]", "the N most recent failures (default 10)",
      "List the N most recent failures (default 10): id, stage, plugin, source and reason.\n"},
+    {"feed", "ls | add URL [--interval SEC] | rm URL | poll URL", "feeds polled for articles",
+     "ls          list the feeds with their state: last poll, HTTP status, entries seen,\n"
+     "            next poll, consecutive errors and the last error\n"
+     "add URL     poll the RSS/Atom/JSON feed at URL (http or https) from now on; its\n"
+     "            entries become articles. --interval SEC: seconds between polls (default:\n"
+     "            feed_interval_s). Kept in the database across restarts.\n"
+     "rm URL      stop polling URL (its articles stay)\n"
+     "poll URL    poll URL now (also re-enables a feed disabled by 410 Gone)\n"},
     {"pause", "", "stop taking new articles (work in flight still finishes)",
      "Pause intake: no new article is taken until 'resume'; work in flight is finished.\n"},
     {"resume", "", "take new articles again after 'pause'", "Resume intake after 'pause'.\n"},
@@ -506,6 +515,47 @@ static char *field_text(const json_t *obj, const char *key)
 }
 
 /* ---- the human printers ------------------------------------------------------------------- */
+
+static int print_feed(const json_t *reply)
+{
+    const json_t *one = json_object_get(reply, "feed");
+    if (one) {
+        printf("feed %s added (polled within a second, then every %lld s)\n",
+               json_string_value(json_object_get(one, "url")),
+               (long long)json_integer_value(json_object_get(one, "interval_s")));
+        return EXIT_OK;
+    }
+    if (json_object_get(reply, "state") && json_object_get(reply, "url")) {
+        printf("feed %s: %s\n", json_string_value(json_object_get(reply, "url")),
+               json_string_value(json_object_get(reply, "state")));
+        return EXIT_OK;
+    }
+    table t = {
+        .ncols = 7,
+        .headers = {"URL", "LAST POLL", "STATUS", "ENTRIES", "NEXT POLL", "ERRORS", "LAST ERROR"}};
+    const json_t *list = json_object_get(reply, "feeds");
+    size_t i;
+    const json_t *f;
+    json_array_foreach(list, i, f)
+    {
+        bool enabled = json_is_true(json_object_get(f, "enabled"));
+        char *row[7] = {field_text(f, "url"),
+                        field_text(f, "last_poll_at"),
+                        field_text(f, "last_status"),
+                        field_text(f, "entries_seen"),
+                        enabled ? field_text(f, "next_poll_at") : strdup("disabled"),
+                        field_text(f, "error_count"),
+                        enabled ? field_text(f, "last_error") : field_text(f, "disabled_reason")};
+        table_add_row(&t, row);
+    }
+    if (t.nrows == 0) {
+        printf("no feeds (add one with: ingestctl feed add URL)\n");
+        free(t.cells);
+        return EXIT_OK;
+    }
+    table_print_free(&t, true, 0);
+    return EXIT_OK;
+}
 
 static int print_status(const json_t *reply)
 {
@@ -1006,6 +1056,11 @@ static int build_request(const command *cmd, int argc, char **argv, options *opt
             return EXIT_OK;
         } else if (strcmp(a, "--json") == 0) {
             opt->json = true;
+        } else if (strcmp(a, "--interval") == 0 && i + 1 < argc && strcmp(cmd->name, "feed") == 0) {
+            char *end;
+            opt->feed_interval_s = strtol(argv[++i], &end, 10);
+            if (*end || opt->feed_interval_s < 1 || opt->feed_interval_s > 604800)
+                return usage_error(cmd, "feed add: --interval: expected seconds (1 to 604800)");
         } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
             int r = parse_timeout(argv[++i], &opt->timeout_s);
             if (r)
@@ -1047,6 +1102,19 @@ static int build_request(const command *cmd, int argc, char **argv, options *opt
             json_object_set_new(req, "uid", json_string(positional[0]));
         if (opt->raw_bytes)
             json_object_set_new(req, "raw", json_true());
+    } else if (strcmp(name, "feed") == 0) {
+        const char *op = npos > 0 ? positional[0] : "ls";
+        if (strcmp(op, "ls") == 0 && npos <= 1) {
+            json_object_set_new(req, "op", json_string("ls"));
+        } else if ((strcmp(op, "add") == 0 || strcmp(op, "rm") == 0 || strcmp(op, "poll") == 0) &&
+                   npos == 2) {
+            json_object_set_new(req, "op", json_string(op));
+            json_object_set_new(req, "url", json_string(positional[1]));
+            if (strcmp(op, "add") == 0 && opt->feed_interval_s > 0)
+                json_object_set_new(req, "interval_s", json_integer(opt->feed_interval_s));
+        } else {
+            rc = usage_error(cmd, "feed: expected ls, add URL, rm URL or poll URL");
+        }
     } else if (npos > 0) {
         rc = usage_error(cmd, "%s: takes no arguments", name);
     }
@@ -1098,6 +1166,8 @@ static int print_reply(const command *cmd, const options *opt, const char *line)
             rc = print_failures(reply);
         else if (strcmp(name, "shutdown") == 0)
             rc = print_shutdown(reply);
+        else if (strcmp(name, "feed") == 0)
+            rc = print_feed(reply);
         else
             rc = print_status(reply); /* pause, resume: "state: paused" */
     }
