@@ -200,6 +200,7 @@ void intake_store_item(const intake_job *job, store_item *item)
     item->raw = job->raw;
     item->raw_len = job->raw_len;
     item->encoding = job->encoding_used;
+    item->raw_sha256 = job->raw && job->ident.sha256[0] ? job->ident.sha256 : NULL;
     item->has_file = job->has_file;
     item->file = job->ident;
     if (job->outcome == INTAKE_OK) {

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -270,11 +271,26 @@ static const char *const stmt_sql[ST_COUNT] = {
         " published_utc = ?11, meta = ?12 WHERE id = ?1",
 };
 
+/* WAL checkpoints run on a thread of their own, on a connection of their own, so the copy of
+ * the WAL into the database and its fsyncs never stall the loop thread's commits: the loop's
+ * connection has wal_autocheckpoint off and its WAL hook wakes the checkpointer once the WAL
+ * holds STORE_CHECKPOINT_PAGES frames. PASSIVE checkpoints take no lock that writers wait on. */
+#define STORE_CHECKPOINT_PAGES 1000
+
+typedef struct checkpointer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool running, wanted, stop;
+    sqlite3 *db;
+} checkpointer;
+
 struct store {
     sqlite3 *db;
     char *path;
     bool read_only;
     sqlite3_stmt *stmt[ST_COUNT];
+    checkpointer ckpt;
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -538,10 +554,86 @@ static int apply_size_cap(store *st, const store_options *opt, char *err, size_t
     return 0;
 }
 
+static void *checkpointer_main(void *arg)
+{
+    checkpointer *c = arg;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->wanted && !c->stop)
+            pthread_cond_wait(&c->wake, &c->lock);
+        if (c->stop)
+            break;
+        c->wanted = false;
+        pthread_mutex_unlock(&c->lock);
+        /* errors (busy, full disk) only mean the WAL stays longer; the next wake retries */
+        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
+/* sqlite3_wal_hook callback, on the committing (loop) thread after each commit. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    checkpointer *c = arg;
+    if (pages >= STORE_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&c->lock);
+        c->wanted = true;
+        pthread_cond_signal(&c->wake);
+        pthread_mutex_unlock(&c->lock);
+    }
+    return SQLITE_OK;
+}
+
+/* Start the checkpointer; when anything fails, SQLite's own autocheckpoint stays in charge. */
+static void checkpointer_start(store *st)
+{
+    checkpointer *c = &st->ckpt;
+    if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return;
+    }
+    sqlite3_busy_timeout(c->db, STORE_DEFAULT_BUSY_TIMEOUT_MS);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->wake, NULL);
+    if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        pthread_cond_destroy(&c->wake);
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return;
+    }
+    c->running = true;
+    sqlite3_exec(st->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
+    sqlite3_wal_hook(st->db, wal_hook, c);
+}
+
+static void checkpointer_stop(store *st)
+{
+    checkpointer *c = &st->ckpt;
+    if (!c->running)
+        return;
+    sqlite3_wal_hook(st->db, NULL, NULL);
+    pthread_mutex_lock(&c->lock);
+    c->stop = true;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->thread, NULL);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->wake);
+    sqlite3_close(c->db);
+    c->db = NULL;
+    c->running = false;
+}
+
 static void store_free(store *st)
 {
     if (!st)
         return;
+    checkpointer_stop(st);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
     if (st->db)
@@ -605,6 +697,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         ret = apply_size_cap(st, opt, err, errlen);
         if (ret < 0)
             goto fail;
+        checkpointer_start(st);
     }
 
     for (int i = 0; i < ST_COUNT; i++) {
@@ -646,9 +739,8 @@ static int put_raw(store *st, const store_item *it, int64_t *raw_id, char *err, 
     if (!it->raw)
         return 0;
     char hex[65];
-    if (it->has_file && strnlen(it->file.sha256, sizeof it->file.sha256) == 64) {
-        /* intake already hashed these very bytes for the file identity: no second pass */
-        memcpy(hex, it->file.sha256, 65);
+    if (it->raw_sha256 && strlen(it->raw_sha256) == 64) {
+        memcpy(hex, it->raw_sha256, 65); /* the caller hashed these very bytes already */
     } else {
         uint8_t digest[32];
         hash_sha256(it->raw, it->raw_len, digest);

@@ -53,7 +53,8 @@ typedef struct store_item {
     const char *source;      /* path, URL or "-"; NULL: the record's */
     const void *raw;         /* original bytes (borrowed); may be NULL for an oversized file */
     size_t raw_len;
-    const char *encoding; /* the detected/declared encoding of raw, e.g. "utf-8" */
+    const char *encoding;   /* the detected/declared encoding of raw, e.g. "utf-8" */
+    const char *raw_sha256; /* hex SHA-256 of raw when the caller has it (saves a pass), or NULL */
     bool has_file;
     store_file_identity file;
     const char *dropped_by;  /* plugin name when a plugin returned INGESTD_DROP */
