@@ -26,6 +26,8 @@
 #define LD_SETTLED_MIN     1024 /* elements after which a smaller lead ends the analysis */
 #define LD_SETTLED_MARGIN  12.0 /* that smaller lead, in nats */
 #define LD_MAX_ELEMENTS    2560 /* elements after which the analysis ends anyway */
+#define LD_WORD_WEIGHT     3.0  /* weight of the word stage against the n-gram sum */
+#define LD_WORD_HASH_INIT  0x84222325CBF29CE4ull
 
 /* Cursor over the analysed texts. */
 typedef struct ld_cursor {
@@ -141,19 +143,20 @@ static uint64_t hash_final(uint64_t h)
     return h;
 }
 
-/* Adds the postings of the n-gram with hash h (if listed) to delta[]. */
-static void add_ngram(const ld_model *m, uint64_t h, int32_t *delta)
+/* Adds the postings of the entry with hash h (if listed) in slots[] to delta[]. */
+static void add_postings(const ld_model *m, const uint32_t *slots, uint32_t mask, uint64_t h,
+                         int32_t *delta)
 {
     uint32_t fp = (uint32_t)(h >> 52);
-    uint32_t slot = (uint32_t)h & m->slot_mask;
+    uint32_t slot = (uint32_t)h & mask;
     uint32_t v;
     for (;;) {
-        v = m->slots[slot];
+        v = slots[slot];
         if (v == LD_SLOT_EMPTY)
             return;
         if (v >> 20 == fp)
             break;
-        slot = (slot + 1) & m->slot_mask;
+        slot = (slot + 1) & mask;
     }
     const uint8_t *p = m->postings + 2 * (size_t)(v & 0xFFFFF);
     for (;;) {
@@ -162,6 +165,11 @@ static void add_ngram(const ld_model *m, uint64_t h, int32_t *delta)
             return;
         p += 2;
     }
+}
+
+static void add_ngram(const ld_model *m, uint64_t h, int32_t *delta)
+{
+    add_postings(m, m->slots, m->slot_mask, h, delta);
 }
 
 /* The two best languages of a script so far. */
@@ -190,6 +198,31 @@ static void rank_langs(const ld_model *m, uint8_t script, const int32_t *delta,
     }
 }
 
+/* Re-ranks the members of a confusable group by n-gram plus word log-likelihood; updates the
+ * two best indexes and scores. */
+static void regroup(const ld_model *m, uint8_t group, const int32_t *delta,
+                    const int32_t *word_delta, const uint32_t *count, unsigned order_max,
+                    uint32_t words, int *best_i, int *second_i, double *best, double *second)
+{
+    *best = *second = -INFINITY;
+    *best_i = *second_i = -1;
+    for (uint32_t l = 0; l < m->lang_count && l < LD_MAX_LANGS; l++) {
+        if (m->langs[l].group != group)
+            continue;
+        double s = delta[l] * (double)m->score_scale;
+        for (unsigned k = 0; k < order_max; k++)
+            s += count[k] * (double)m->langs[l].floor[k];
+        s += LD_WORD_WEIGHT *
+             (word_delta[l] * (double)m->score_scale + words * (double)m->langs[l].word_floor);
+        if (s > *best) {
+            *second = *best, *second_i = *best_i;
+            *best = s, *best_i = (int)l;
+        } else if (s > *second) {
+            *second = s, *second_i = (int)l;
+        }
+    }
+}
+
 /* Score the letters of `script` with the n-gram model; fills lang/runner-up of out. Stops
  * early once the leader is LD_DECISIVE_MARGIN nats ahead after LD_DECISIVE_MIN elements,
  * LD_SETTLED_MARGIN nats ahead after LD_SETTLED_MIN elements, or after LD_MAX_ELEMENTS
@@ -198,7 +231,10 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
                          uint8_t script, ld_result *out)
 {
     int32_t delta[LD_MAX_LANGS] = {0};
+    int32_t word_delta[LD_MAX_LANGS] = {0};
     uint32_t count[LD_MAX_ORDER] = {0};
+    uint32_t words = 0;
+    uint64_t wh = LD_WORD_HASH_INIT;
     uint32_t window[LD_MAX_ORDER]; /* window[0] is the newest element */
     unsigned have = 1, order_max = m->max_order < LD_MAX_ORDER ? m->max_order : LD_MAX_ORDER;
     size_t hint = 0;
@@ -227,6 +263,15 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
                     continue;
                 elem = 0x20;
             }
+        }
+        if (elem == 0x20) {
+            if (!last_space && m->word_slots) { /* a word ended */
+                add_postings(m, m->word_slots, m->word_slot_mask, hash_final(wh), word_delta);
+                words++;
+            }
+            wh = LD_WORD_HASH_INIT;
+        } else {
+            wh = hash_step(wh, elem);
         }
         last_space = elem == 0x20;
         memmove(window + 1, window, (LD_MAX_ORDER - 1) * sizeof window[0]);
@@ -266,6 +311,10 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
     double best = r.best, second = r.second;
     if (best_i < 0 || total == 0)
         return;
+    uint8_t group = m->langs[best_i].group;
+    if (group && second_i >= 0 && m->langs[second_i].group == group && m->word_slots)
+        regroup(m, group, delta, word_delta, count, order_max, words, &best_i, &second_i, &best,
+                &second);
     memcpy(out->lang, m->langs[best_i].code, sizeof out->lang);
     double lenfac = 1.0 - exp(-(double)out->letters / 80.0);
     if (second_i < 0) {
@@ -274,6 +323,7 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
     }
     memcpy(out->runner_up, m->langs[second_i].code, sizeof out->runner_up);
     /* Margin in nats per n-gram: ~1 for unrelated languages, ~0.1 for close ones. */
+    out->margin = best - second;
     double margin = (best - second) / total;
     out->runner_up_score = exp(-margin);
     out->confidence = lenfac * (1.0 - 0.5 * exp(-margin * 10.0));

@@ -23,6 +23,7 @@ typedef struct ld_result {
     double runner_up_score; /* runner-up's per-n-gram likelihood relative to the winner, 0..1 */
     const char *script;     /* ISO 15924 code of the dominant script ("Zyyy" when none) */
     size_t letters;         /* weighted letter count analysed */
+    double margin;          /* n-gram (+ word) log-likelihood lead over the runner-up, nats */
 } ld_result;
 
 /*

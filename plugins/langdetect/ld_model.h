@@ -11,6 +11,12 @@
  * (language index | LD_POSTING_LAST on the last pair, quantized score). A language's
  * log-probability of an n-gram of order k is floor[k-1] + score * score_scale when listed,
  * floor[k-1] otherwise.
+ *
+ * Languages that are easily confused (hr/bs/sr/sl, id/ms, da/no/sv, es/gl/pt/ca, cs/sk, tr/az,
+ * ru/uk/be/bg/mk/sr/kk) share a nonzero `group`. For them a second table, word_slots (same slot
+ * layout, postings in the same array), lists their most frequent whole words; a word's hash is
+ * ld_word_hash in ld_detect.c. A member's word log-probability is word_floor + score *
+ * score_scale when listed, word_floor otherwise; it is used only to re-rank a group's members.
  */
 #ifndef LD_MODEL_H
 #define LD_MODEL_H
@@ -40,6 +46,8 @@ typedef struct ld_lang_info {
     char code[4];              /* ISO 639-1 */
     uint8_t script;            /* script id of the text this model was trained on */
     float floor[LD_MAX_ORDER]; /* log-probability of an unlisted n-gram, per order */
+    uint8_t group;             /* confusable group, 0 = none */
+    float word_floor;          /* log-probability of an unlisted word (group members) */
 } ld_lang_info;
 
 typedef struct ld_model {
@@ -52,6 +60,8 @@ typedef struct ld_model {
     const uint8_t *postings;
     const uint16_t *fold_lo; /* folded codepoint for U+0000..U+07FF */
     const uint16_t *fold_1e; /* folded codepoint for U+1E00..U+1EFF */
+    uint32_t word_slot_mask;
+    const uint32_t *word_slots; /* word_slot_mask + 1 entries */
 } ld_model;
 
 extern const ld_script_range ld_script_ranges[];

@@ -2,10 +2,10 @@
  * ld_eval - benchmark driver for ingestd's language detector (bench/quality/langdetect).
  *
  * Classify mode (no arguments): reads one text per line from stdin and prints
- * "<lang>\t<confidence>\t<runner-up>" per line, using ld_detect() from plugins/langdetect
- * exactly as the plugin does. Speed mode (--speed FILE [CHUNK]): splits FILE into CHUNK-byte
- * pieces (default 4096, cut at UTF-8 boundaries), classifies them repeatedly for about two
- * seconds of process CPU time (so a busy machine does not skew it) and prints
+ * "<lang>\t<confidence>\t<runner-up>\t<lead in nats>\t<letters>" per line, using ld_detect() from
+ * plugins/langdetect exactly as the plugin does. Speed mode (--speed FILE [CHUNK]): splits FILE
+ * into CHUNK-byte pieces (default 4096, cut at UTF-8 boundaries), classifies them repeatedly for
+ * about two seconds of process CPU time (so a busy machine does not skew it) and prints
  * "<MB/s>\t<calls/s>".
  */
 #define _POSIX_C_SOURCE 200809L
@@ -76,7 +76,8 @@ int main(int argc, char **argv)
         const char *texts[1] = {line};
         ld_result r;
         ld_detect(&ld_model_default, texts, &n, 1, &r);
-        printf("%s\t%.4f\t%s\n", r.lang, r.confidence, r.runner_up[0] ? r.runner_up : "-");
+        printf("%s\t%.4f\t%s\t%.2f\t%zu\n", r.lang, r.confidence,
+               r.runner_up[0] ? r.runner_up : "-", r.margin, r.letters);
     }
     return 0;
 }

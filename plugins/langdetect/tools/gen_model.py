@@ -39,6 +39,62 @@ MAX_ORDER = 4
 TOP_K = {1: 10_000, 2: 900, 3: 2600, 4: 2200}
 TRAIN_CAP_LETTERS = 2_500_000  # per language
 SCORE_SCALE = 16.0  # quantized score = round((logp - floor) * SCORE_SCALE), 0..255
+# Word stage for confusable groups: the WORD_TOP_K most frequent whole words of each member
+# (word unigram log-probabilities, same quantization); used only to re-rank the members of a
+# group when the two best n-gram languages are both in it.
+WORD_TOP_K = 2500
+WORD_GROUPS = [
+    [("hr", "Latn"), ("bs", "Latn"), ("sr", "Latn"), ("sl", "Latn"), ("cs", "Latn"),
+     ("sk", "Latn"), ("pl", "Latn")],
+    [("id", "Latn"), ("ms", "Latn")],
+    [("da", "Latn"), ("no", "Latn"), ("sv", "Latn")],
+    [("es", "Latn"), ("gl", "Latn"), ("pt", "Latn"), ("ca", "Latn")],
+    [("tr", "Latn"), ("az", "Latn")],
+    [("ru", "Cyrl"), ("uk", "Cyrl"), ("be", "Cyrl"), ("bg", "Cyrl"), ("mk", "Cyrl"),
+     ("sr", "Cyrl"), ("kk", "Cyrl")],
+]
+# Distinctive words written for this generator (not from any corpus): standard-language
+# vocabulary that sets Bosnian, Croatian, Serbian and Slovene apart (and Malay from
+# Indonesian), which
+# the training catalogs rarely contain. Each gets the log-probability HAND_WORD_LOGP in its
+# languages' word tables (a word listed for two languages helps both against the third).
+# Words that Slovene shares (lahko, vreme, promet, točka, januar, Evropa...) are left out.
+HAND_WORD_LOGP = math.log(1 / 1500)
+HAND_WORDS = {
+    "bs": "historija historije historiji hiljada hiljade hiljadu sedmica sedmice sedmici "
+          "općina općine općini uposlenik uposlenici uposlenika hljeb kahva "
+          "zadaća zadaće mahala sahat hakovi hakove tačka tačno tačke univerzitet univerziteta "
+          "saobraćaj saobraćaja fudbal fudbala decembar "
+          "oktobar novembar septembar porodica porodice "
+          "učestvovati učestvuje posjetioci posjetilaca kanton kantona federacije entiteta "
+          "ljekar ljekari opština".split(),
+    "hr": "tisuća tisuću tisuće tjedan tjedna tjednu povijest povijesti knjižnica knjižnice "
+          "zrakoplov zrakoplova glazba glazbe kazalište kazališta sveučilište "
+          "sveučilišta tvrtka tvrtke siječanj siječnja veljača veljače ožujak "
+          "ožujka travanj travnja svibanj svibnja lipanj lipnja srpanj srpnja kolovoz kolovoza "
+          "rujan rujna listopad listopada studeni studenoga prosinac prosinca općina općine "
+          "obitelj obitelji europa europske "
+          "europski sudjelovati sudjeluje posjetitelji posjetitelja djelatnici liječnik "
+          "liječnici sabor sabora županija županije tko što".split(),
+    "sr": "hiljada hiljade hiljadu nedelja nedelje nedelji istorija istorije istoriji "
+          "voz voza hleb pozorište pozorišta univerzitet univerziteta opština opštine opštini "
+          "porodica porodice tačka tačno fudbal fudbala saobraćaj saobraćaja "
+          "decembar oktobar novembar septembar "
+          "učestvuju učestvovati posetioci posetilaca zaposleni lekar lekari "
+          "deca dece uvek gde posle skupština skupštine "
+          "srbija srbije beograd beograda šta".split(),
+    "sl": "zaradi ker kot že še bodo lahko tudi vendar oziroma torej kje kaj zdaj zelo "
+          "avtocesta avtoceste avtocesto občina občine občini evrov tisoč ljudje otroci "
+          "lani letos včeraj jutri danes".split(),
+    "ms": "bahawa kerana daripada kerajaan baharu percuma kakitangan majlis sebarang "
+          "ialah boleh sahaja kanak berhampiran bandaraya ringgit sokongan menyertai bengkel "
+          "peratus jabatan syarikat setiausaha cukai dasar wang duit kereta belia "
+          "perlembagaan beliau".split(),
+    "id": "bahwa karena pemerintah gratis pegawai apapun bisa rupiah dukungan mengikuti "
+          "lokakarya persen departemen perusahaan sekretaris pajak uang mobil pemuda "
+          "konstitusi tersebut sedangkan".split(),
+}
+GROUP_OF = {m: gi + 1 for gi, g in enumerate(WORD_GROUPS) for m in g}
 
 # ---------------------------------------------------------------------------------------------
 # Scripts. id 0 = not a letter (word boundary), id 1 = combining mark (ignored, not a boundary).
@@ -174,6 +230,36 @@ def ngram_hash(cps):
     h = (h * 0xFF51AFD7ED558CCD) & 0xFFFFFFFFFFFFFFFF
     h ^= h >> 33
     return h
+
+
+def word_hash(cps):
+    """64-bit hash of a whole word (first letter first); must match the word hash in
+    ld_detect.c. Its own start value keeps it apart from n-gram hashes."""
+    h = 0x84222325CBF29CE4
+    for cp in cps:
+        h ^= cp
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & 0xFFFFFFFFFFFFFFFF
+    h ^= h >> 33
+    return h
+
+
+def count_words(segments, script):
+    """Counter of whole words (tuples of folded letters) of `segments`."""
+    c = Counter()
+    for seg in segments:
+        word = []
+        for cp in letters_of(seg, script):
+            if cp == 0x20:
+                if word:
+                    c[tuple(word)] += 1
+                word = []
+            else:
+                word.append(cp)
+        if word:
+            c[tuple(word)] += 1
+    return c
 
 
 def count_ngrams(segments, script, counters):
@@ -382,6 +468,16 @@ def c_array(name, ctype, values, per_line=12):
     return "\n".join(lines)
 
 
+def c_bytes(name, values, per_line=24):
+    """A byte array as string literals of octal escapes: one token per line keeps the file
+    cheap for compilers and clang-format."""
+    lines = [f"static const uint8_t {name}[{len(values)}] ="]
+    for i in range(0, len(values), per_line):
+        lines.append('    "' + "".join(f"\\{v:03o}" for v in values[i:i + per_line]) + '"')
+    lines[-1] += ";"
+    return "\n".join(lines)
+
+
 def train_counts(args, code, script, sid, folders):
     """Gather, split and count one language's text; returns (segments, letters, counters)."""
     if code == "en":
@@ -403,6 +499,8 @@ def train_counts(args, code, script, sid, folders):
     if total_letters > TRAIN_CAP_LETTERS:
         step = total_letters / TRAIN_CAP_LETTERS
         train = [s for i, s in enumerate(train) if int(i / step) != int((i - 1) / step)]
+    if args.words_only:
+        return count_words(train, sid)
     counters = {o: Counter() for o in range(1, MAX_ORDER + 1)}
     letters = count_ngrams(train, sid, counters)
     return len(train), letters, counters
@@ -415,6 +513,7 @@ def main():
     ap.add_argument("--dev-dir")
     ap.add_argument("--cache", help="folder for per-language n-gram counts (speeds re-runs)")
     args = ap.parse_args()
+    args.words_only = False
 
     models = []  # (code, script_id, floors[order], {ngram: score})
     source_note = []
@@ -445,7 +544,34 @@ def main():
                 q = int(round((math.log(n / total) - floor) * SCORE_SCALE))
                 if q > 0:
                     table[g] = min(q, 255)
-        models.append((code, sid, floors, table))
+        words, word_floor = {}, 0.0
+        if (code, script) in GROUP_OF:
+            wcache = os.path.join(args.cache, f"{code}-{script}.words.pickle") if args.cache else None
+            if wcache and os.path.exists(wcache):
+                with open(wcache, "rb") as f:
+                    wc = pickle.load(f)
+            else:
+                args.words_only = True
+                wc = train_counts(args, code, script, sid, folders)
+                args.words_only = False
+                if wcache:
+                    with open(wcache, "wb") as f:
+                        pickle.dump(wc, f)
+            wtotal = sum(wc.values())
+            kept = wc.most_common(WORD_TOP_K)
+            word_floor = math.log(0.5 * kept[-1][1] / wtotal)
+            for w, n in kept:
+                q = int(round((math.log(n / wtotal) - word_floor) * SCORE_SCALE))
+                if q > 0:
+                    words[w] = min(q, 255)
+            if script == "Latn":
+                q_hand = min(255, int(round((HAND_WORD_LOGP - word_floor) * SCORE_SCALE)))
+                for hw in HAND_WORDS.get(code, []):
+                    w = tuple(cp for cp in letters_of(unicodedata.normalize("NFC", hw), sid)
+                              if cp != 0x20)
+                    words[w] = max(words.get(w, 0), q_hand)
+        models.append((code, sid, floors, table, GROUP_OF.get((code, script), 0), word_floor,
+                       words))
         source_note.append(f"{code}/{script}:{letters}")
         print(f"{code}/{script}: {ntrain} train segs, {letters} letters, {len(table)} ngrams",
               file=sys.stderr)
@@ -454,9 +580,12 @@ def main():
         sys.exit("too many languages for 7-bit ids")
     # Hash table of all n-grams.
     postings_of = {}
-    for li, (_, _, _, table) in enumerate(models):
+    words_of = {}
+    for li, (_, _, _, table, _, _, words) in enumerate(models):
         for g, q in table.items():
             postings_of.setdefault(g, []).append((li, q))
+        for w, q in words.items():
+            words_of.setdefault(w, []).append((li, q))
     nkeys = len(postings_of)
     size = 1
     while size < nkeys / 0.75:  # linear probing stays short; the table stays in 512 KB
@@ -474,6 +603,26 @@ def main():
             sys.exit("postings overflow the 20-bit index")
         slots[i] = (fp << 20) | (len(postings) // 2)
         plist = postings_of[g]
+        for k, (li, q) in enumerate(plist):
+            postings.append(li | (0x80 if k == len(plist) - 1 else 0))
+            postings.append(q)
+
+    # Word table: same layout, its own slots, postings appended to the same array.
+    wsize = 1
+    while wsize < len(words_of) / 0.7:
+        wsize *= 2
+    wmask = wsize - 1
+    wslots = [0xFFFFFFFF] * wsize
+    for w in sorted(words_of):
+        h = word_hash(w)
+        fp = (h >> 52) & 0xFFF
+        i = h & wmask
+        while wslots[i] != 0xFFFFFFFF:
+            i = (i + 1) & wmask
+        if len(postings) // 2 >= 0xFFFFF:
+            sys.exit("postings overflow the 20-bit index")
+        wslots[i] = (fp << 20) | (len(postings) // 2)
+        plist = words_of[w]
         for k, (li, q) in enumerate(plist):
             postings.append(li | (0x80 if k == len(plist) - 1 else 0))
             postings.append(q)
@@ -502,12 +651,13 @@ def main():
     out.append(c_array("ld_fold_lo", "uint16_t", fold_lo, 16))
     out.append(c_array("ld_fold_1e", "uint16_t", fold_1e, 16))
     out.append("\nstatic const ld_lang_info ld_langs[] = {")
-    for code, sid, floors, _ in models:
+    for code, sid, floors, _, group, word_floor, _ in models:
         fl = ", ".join(f"{x:.5f}f" for x in floors)
-        out.append(f'    {{"{code}", {sid}, {{{fl}}}}},')
+        out.append(f'    {{"{code}", {sid}, {{{fl}}}, {group}, {word_floor:.5f}f}},')
     out.append("};\n")
     out.append(c_array("ld_slots", "uint32_t", slots, 8))
-    out.append(c_array("ld_postings", "uint8_t", postings, 20))
+    out.append(c_array("ld_word_slots", "uint32_t", wslots, 8))
+    out.append(c_bytes("ld_postings", postings))
     out.append(f"""
 const ld_model ld_model_default = {{
     .lang_count = {len(models)},
@@ -519,14 +669,17 @@ const ld_model ld_model_default = {{
     .postings = ld_postings,
     .fold_lo = ld_fold_lo,
     .fold_1e = ld_fold_1e,
+    .word_slot_mask = 0x{wmask:X}u,
+    .word_slots = ld_word_slots,
 }};
 _Static_assert(LD_SCRIPT_COUNT == {len(SCRIPTS)}, "script table size");
 _Static_assert(LD_MAX_ORDER >= {MAX_ORDER}, "n-gram order");
 """)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
-    size_bytes = 4 * size + len(postings) + 2 * (0x800 + 0x100)
-    print(f"{len(models)} models, {nkeys} n-grams, {size} slots, ~{size_bytes} bytes",
+    size_bytes = 4 * size + 4 * wsize + len(postings) + 2 * (0x800 + 0x100)
+    print(f"{len(models)} models, {nkeys} n-grams, {size} slots, {len(words_of)} words, "
+          f"{wsize} word slots, ~{size_bytes} bytes",
           file=sys.stderr)
 
 
