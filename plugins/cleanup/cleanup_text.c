@@ -85,17 +85,17 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h ^ (h >> 32);
 }
 
-/* Lead bytes that may start a character normalize_chars changes: space, C0 controls and DEL,
+/* Lead bytes that may start a character normalize_chars changes (a space is handled in the
+ * plain-byte path): C0 controls and DEL,
  * and the lead bytes of NBSP, C1 controls and soft hyphen (C2), combining marks U+0300-U+036F
  * (CC, CD), U+1680 and U+180E (E1), Unicode spaces, zero-width characters and line/paragraph
  * separators (E2), U+3000 (E3), and the BOM (EF). Everything else is copied as is. */
 static const bool normalize_lead[256] = {
-    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
-    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
-    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
-    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
-    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0x7F] = 1, [0xC2] = 1,
-    [0xCC] = 1, [0xCD] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+    [0x7F] = 1, [0xC2] = 1, [0xCC] = 1, [0xCD] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
 };
 
 static bool is_normalize_lead(unsigned char c)
@@ -177,12 +177,16 @@ static size_t normalize_chars(const char *in, size_t len, char *out, size_t cap)
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
         if (!is_normalize_lead(c)) {
-            out[o++] = (char)c;
+            /* The hot loop: plain bytes and spaces. A space right after a space is written
+             * but not kept, without a branch (spaces come every few bytes, unpredictably). */
+            bool prev_space = o > 0 && out[o - 1] == ' ';
+            out[o] = (char)c;
+            o += !(c == ' ' && prev_space);
             i++;
             continue;
         }
         if (c < 0x80) {
-            if (c == ' ' || c == '\t') {
+            if (c == '\t') {
                 if (o == 0 || out[o - 1] != ' ')
                     out[o++] = ' ';
             } else if (c == '\n') {

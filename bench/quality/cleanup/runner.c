@@ -9,7 +9,7 @@
  *
  * Usage: cleanup_quality [SET_DIR] [-v] [-r N]   (-v lists every failed label; -r N repeats
  * the speed runs N times and reports the fastest, for a machine shared with other work; -n P
- * runs P% of the default timing rounds, e.g. under valgrind)
+ * runs P% of the default timing rounds, e.g. under valgrind; -s times only the seed articles)
  * Exit status 0 when every goal is met (100% survival, 100% noise removal, all titles).
  */
 #include <stdio.h>
@@ -85,6 +85,7 @@ int main(int argc, char **argv)
 {
     const char *dir = SOURCE_DIR "/bench/quality/cleanup/set";
     int verbose = 0, repeat = 1, scale = 100; /* -n: percent of the default timing rounds */
+    int seeds_only = 0;                       /* -s: time the seed articles only (profiling) */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
             verbose = 1;
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
             repeat = atoi(argv[++i]);
         else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             scale = atoi(argv[++i]);
+        else if (strcmp(argv[i], "-s") == 0)
+            seeds_only = 1;
         else
             dir = argv[i];
     }
@@ -238,7 +241,7 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s", dir, json_string_value(json_object_get(L, "file")));
         texts[a] = read_all(path, &lens[a]);
     }
-    int rounds = 2 * scale < 1 ? 1 : 2 * scale;
+    int rounds = seeds_only ? 0 : 2 * scale < 1 ? 1 : 2 * scale;
     ingestd_record *rec = rec_new("file", "/bench/speed/a.txt", 0, "x", 1);
     double per_article = 1e9, t0;
     for (int rep = 0; rep < repeat; rep++) {
@@ -265,7 +268,7 @@ int main(int argc, char **argv)
         memcpy(big + bl, texts[a], take);
         bl += take;
     }
-    rounds = 50 * scale < 1 ? 1 : 50 * scale;
+    rounds = seeds_only ? 0 : 50 * scale < 1 ? 1 : 50 * scale;
     double per_4k = 1e9, host_only = 1e9;
     for (int rep = 0; rep < repeat; rep++) {
         t0 = cpu_now();
