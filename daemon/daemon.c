@@ -209,10 +209,31 @@ static int move_into(const char *path, const char *dir)
     return -EEXIST;
 }
 
-static void acknowledge(daemon_state *d, const char *path, size_t watch_index, bool failed)
+/* Is the file at path (symlinks followed) still the one that was committed? A file renamed over
+ * the name, or rewritten in place, after it was read is a new file: it must be taken, not moved
+ * away unread (regress_replaced_file_not_lost). */
+static bool still_committed_file(const char *path, const store_file_identity *id)
+{
+    struct stat sb;
+    if (!id || stat(path, &sb) != 0)
+        return true;
+    return (uint64_t)sb.st_dev == id->dev && (uint64_t)sb.st_ino == id->ino &&
+           (int64_t)sb.st_size == id->size &&
+           (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec == id->mtime_ns;
+}
+
+/* id: the committed identity, to make sure the file was not replaced since (NULL: no check). */
+static void acknowledge(daemon_state *d, const char *path, size_t watch_index, bool failed,
+                        const store_file_identity *id)
 {
     const cfg_watch *w = &d->cfg->watch[watch_index];
     CRASHPOINT("daemon.before_ack");
+    if (!still_committed_file(path, id)) {
+        log_info("file %s: replaced or rewritten after it was read; the new file is taken next",
+                 path);
+        d->rescan_wanted = true;
+        return;
+    }
     int rc = 0;
     if (w->after == CFG_AFTER_MOVE || (w->after == CFG_AFTER_DELETE && failed))
         rc = move_into(path, failed ? w->failed_dir : w->done_dir);
@@ -233,7 +254,7 @@ static void quarantine_ack(void *ctx, const char *path)
     size_t dl = slash ? (size_t)(slash - path) : 0;
     for (size_t i = 0; i < d->cfg->n_watch; i++) {
         if (strlen(d->cfg->watch[i].path) == dl && strncmp(d->cfg->watch[i].path, path, dl) == 0) {
-            acknowledge(d, path, i, true);
+            acknowledge(d, path, i, true, NULL);
             return;
         }
     }
@@ -333,7 +354,7 @@ static intake_job *prepare_job(daemon_state *d, struct pending_item *it)
                          (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec)) {
         /* committed before (a crash came between commit and acknowledgement, or kept) */
         if (w->after != CFG_AFTER_KEEP)
-            acknowledge(d, path, it->watch_index, false);
+            acknowledge(d, path, it->watch_index, false, NULL);
         free(open_path);
         goto skip;
     }
@@ -446,8 +467,10 @@ static void flush_batch(daemon_state *d)
         snprintf(d->block_reason, sizeof d->block_reason, "%s", err);
         d->commit_blocked = true;
         d->retry_delay_ms = d->retry_delay_ms ? d->retry_delay_ms * 2 : 500;
-        if (d->retry_delay_ms > 30000)
-            d->retry_delay_ms = 30000;
+        /* capped low: a retry is one failed transaction, and intake resumes soon after space
+         * returns */
+        if (d->retry_delay_ms > 5000)
+            d->retry_delay_ms = 5000;
         if (!d->finished)
             uv_timer_start(&d->retry_timer, retry_timer_cb, d->retry_delay_ms, 0);
         return;
@@ -476,7 +499,7 @@ static void flush_batch(daemon_state *d)
             log_warn("file %s: failed at %s%s%s: %s", j->path, j->fail_stage,
                      j->fail_plugin[0] ? " in plugin " : "", j->fail_plugin, j->fail_reason);
         if (strcmp(j->source_kind, "file") == 0)
-            acknowledge(d, j->path, j->watch_index, failed);
+            acknowledge(d, j->path, j->watch_index, failed, j->has_file ? &j->ident : NULL);
         unclaim(d, j->path);
         intake_job_free(j);
         j = next;

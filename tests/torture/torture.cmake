@@ -10,5 +10,18 @@ foreach(script ${TORTURE_PROGRAMS})
   set_tests_properties(torture_${name} PROPERTIES
     LABELS torture
     TIMEOUT 180
+    SKIP_RETURN_CODE 77
+    ENVIRONMENT "INGESTD_BIN=${CMAKE_BINARY_DIR}/bin;INGESTD_SOURCE_DIR=${CMAKE_SOURCE_DIR};INGESTD_FIXTURE_PLUGINS=${CMAKE_BINARY_DIR}/tests/fixture-plugins;PYTHONDONTWRITEBYTECODE=1")
+endforeach()
+
+# Regression tests found by the torture programs (tests/torture/regress_*.py), named after what
+# they guard.
+file(GLOB TORTURE_REGRESSIONS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/regress_*.py)
+foreach(script ${TORTURE_REGRESSIONS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME ${name} COMMAND ${PYTHON3_EXECUTABLE} ${script})
+  set_tests_properties(${name} PROPERTIES
+    LABELS "torture;regress"
+    TIMEOUT 120
     ENVIRONMENT "INGESTD_BIN=${CMAKE_BINARY_DIR}/bin;INGESTD_SOURCE_DIR=${CMAKE_SOURCE_DIR};INGESTD_FIXTURE_PLUGINS=${CMAKE_BINARY_DIR}/tests/fixture-plugins;PYTHONDONTWRITEBYTECODE=1")
 endforeach()
