@@ -47,6 +47,28 @@ struct pending_item {
     struct pending_item *next;
 };
 
+/* Work on what the store already holds (`retry`, `reprocess`): ids waiting, started as jobs
+ * when intake leaves room in the queue. Such a job has watch_index BACKLOG_JOB: it is no file,
+ * nothing is acknowledged or unclaimed for it. */
+#define BACKLOG_JOB SIZE_MAX
+
+enum backlog_kind { BL_RETRY, BL_REPROCESS };
+
+struct backlog {
+    int64_t *ids;
+    size_t n, next;          /* next: the first id not started yet */
+    size_t done, ok, failed; /* finished jobs (skipped ids count as failed) */
+    int64_t started_ms;
+};
+
+/* A backlog job in flight or waiting in the batch, with the id it works on. */
+struct backlog_tag {
+    intake_job *job;
+    enum backlog_kind kind;
+    int64_t id;
+    struct backlog_tag *next;
+};
+
 struct counters {
     uint64_t received, committed, duplicates, dropped, failed, batches, commit_errors;
     uint64_t vanished, changed;
@@ -83,6 +105,11 @@ typedef struct daemon_state {
     struct counters n;
     int64_t started_ms;
     int exit_code;
+    struct backlog retry, reprocess;
+    struct backlog_tag *tags;
+    bool *watch_off;       /* per cfg->watch entry: removed at run time (`watch rm`) */
+    size_t *watch_map;     /* the running watcher's folder i is cfg->watch[watch_map[i]] */
+    size_t n_config_watch; /* entries 0..n-1 come from the config file, the rest from `watch add` */
 } daemon_state;
 
 static void admit(daemon_state *d);
@@ -90,6 +117,10 @@ static void flush_batch(daemon_state *d);
 static void maybe_finish(daemon_state *d);
 static void rescan_all(daemon_state *d);
 static void settle_timer_cb(uv_timer_t *t);
+static bool backlog_start(daemon_state *d);
+static void backlog_job_done(daemon_state *d, intake_job *job, int status);
+static void backlog_committed(daemon_state *d, intake_job *job);
+static void backlog_stop(daemon_state *d);
 
 static char *join_path(const char *dir, const char *name)
 {
@@ -282,6 +313,10 @@ static void job_after(uv_work_t *work, int status)
     intake_job *job = work->data;
     daemon_state *d = job->work.loop->data;
     d->workers_busy--;
+    if (job->watch_index == BACKLOG_JOB) {
+        backlog_job_done(d, job, status);
+        return;
+    }
     if (status == UV_ECANCELED || job->outcome == INTAKE_VANISHED ||
         job->outcome == INTAKE_CHANGED) {
         /* nothing entered: the file is gone, or still being written and will be seen again */
@@ -399,6 +434,9 @@ static void admit(daemon_state *d)
             intake_job_free(job);
         }
     }
+    while (!d->stopping && !d->paused && !d->commit_blocked &&
+           in_flight(d) < (size_t)d->cfg->queue_max && d->pending_n == 0 && backlog_start(d)) {
+    }
     if (!d->stopping && d->rescan_wanted && d->pending_n == 0 && d->scans_running == 0)
         rescan_all(d);
 }
@@ -498,9 +536,13 @@ static void flush_batch(daemon_state *d)
         if (failed)
             log_warn("file %s: failed at %s%s%s: %s", j->path, j->fail_stage,
                      j->fail_plugin[0] ? " in plugin " : "", j->fail_plugin, j->fail_reason);
-        if (strcmp(j->source_kind, "file") == 0)
-            acknowledge(d, j->path, j->watch_index, failed, j->has_file ? &j->ident : NULL);
-        unclaim(d, j->path);
+        if (j->watch_index == BACKLOG_JOB) {
+            backlog_committed(d, j);
+        } else {
+            if (strcmp(j->source_kind, "file") == 0)
+                acknowledge(d, j->path, j->watch_index, failed);
+            unclaim(d, j->path);
+        }
         intake_job_free(j);
         j = next;
     }
@@ -518,6 +560,7 @@ static void on_watch_event(void *ctx, size_t watch_index, const char *name, watc
     daemon_state *d = ctx;
     if (d->stopping)
         return;
+    watch_index = d->watch_map[watch_index]; /* the watcher's folder i -> its config entry */
     char *path = join_path(d->cfg->watch[watch_index].path, name);
     switch (ev) {
     case WATCH_READY:
@@ -597,7 +640,8 @@ static void rescan_all(daemon_state *d)
         return;
     d->rescan_wanted = false;
     for (size_t i = 0; i < d->cfg->n_watch; i++) {
-        if (watcher_scan(d->loop, i, d->cfg->watch[i].path, on_scan_done, d) == 0)
+        if (!d->watch_off[i] &&
+            watcher_scan(d->loop, i, d->cfg->watch[i].path, on_scan_done, d) == 0)
             d->scans_running++;
     }
 }
@@ -656,6 +700,7 @@ static void begin_stop(daemon_state *d, const char *why)
     d->stopping = true;
     notify_send("STOPPING=1");
     feeds_stop(d->feeds);
+    backlog_stop(d);
     watcher_stop(d->w);
     d->w = NULL;
     uv_timer_stop(&d->rescan_timer);
@@ -675,6 +720,416 @@ static void on_signal(uv_signal_t *h, int signum)
 static void stop_timer_cb(uv_timer_t *t)
 {
     begin_stop(t->data, "shutdown command");
+}
+
+/* ---- backlog: retry and reprocess ---- */
+
+static const char *static_source_kind(const char *kind)
+{
+    if (strcmp(kind, "feed") == 0)
+        return "feed";
+    if (strcmp(kind, "stdin") == 0)
+        return "stdin";
+    return "file";
+}
+
+/* The configured encoding of the watched folder holding path, else "auto": a retried or
+ * reprocessed original is decoded the way it was when it arrived. */
+static const char *encoding_for_source(const daemon_state *d, const char *path)
+{
+    for (size_t i = 0; i < d->cfg->n_watch; i++) {
+        size_t n = strlen(d->cfg->watch[i].path);
+        if (strncmp(path, d->cfg->watch[i].path, n) == 0 && path[n] == '/')
+            return d->cfg->watch[i].encoding;
+    }
+    return "auto";
+}
+
+static bool backlog_running(const struct backlog *b)
+{
+    return b->done < b->n;
+}
+
+/* Append ids to b (a finished backlog starts over with fresh counters). */
+static void backlog_add(struct backlog *b, const int64_t *ids, size_t n)
+{
+    if (!backlog_running(b)) {
+        free(b->ids);
+        memset(b, 0, sizeof *b);
+        b->started_ms = intake_now_ms();
+    }
+    b->ids = xrealloc(b->ids, (b->n + n + 1) * sizeof *b->ids);
+    memcpy(b->ids + b->n, ids, n * sizeof *ids);
+    b->n += n;
+}
+
+static json_t *backlog_json(const struct backlog *b)
+{
+    return json_pack("{s:b, s:I, s:I, s:I, s:I}", "running", backlog_running(b), "total",
+                     (json_int_t)b->n, "done", (json_int_t)b->done, "ok", (json_int_t)b->ok,
+                     "failed", (json_int_t)b->failed);
+}
+
+static struct backlog_tag *tag_take(daemon_state *d, const intake_job *job)
+{
+    for (struct backlog_tag **pp = &d->tags; *pp; pp = &(*pp)->next) {
+        if ((*pp)->job == job) {
+            struct backlog_tag *t = *pp;
+            *pp = t->next;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* Start the job for the next waiting id of b; ids whose input is gone are counted as failed
+ * and skipped. Returns true when a job was queued. */
+static bool backlog_start_one(daemon_state *d, struct backlog *b, enum backlog_kind kind)
+{
+    while (b->next < b->n) {
+        int64_t id = b->ids[b->next++];
+        store_failed_job in;
+        int rc = kind == BL_RETRY ? store_failure_for_retry(d->st, id, &in)
+                                  : store_article_original(d->st, id, &in);
+        if (rc != 0) {
+            if (rc == -ENODATA)
+                store_failed_job_clear(&in);
+            log_warn("%s %lld: skipped: %s",
+                     kind == BL_RETRY ? "retry of failure" : "reprocess of article", (long long)id,
+                     rc == -ENODATA ? "its original bytes were not kept" : strerror(-rc));
+            b->done++;
+            b->failed++;
+            continue;
+        }
+        intake_job *job = xcalloc(1, sizeof *job);
+        job->path = in.source;
+        in.source = NULL;
+        job->source_kind = static_source_kind(in.source_kind);
+        job->encoding = xstrdup(encoding_for_source(d, job->path));
+        job->max_bytes = d->cfg->max_file_bytes;
+        job->pipe = d->pipe;
+        job->given = in.raw;
+        job->given_len = in.raw_len;
+        in.raw = NULL;
+        store_failed_job_clear(&in);
+        job->watch_index = BACKLOG_JOB;
+        job->arrival_ms = intake_now_ms();
+        job->work.data = job;
+        struct backlog_tag *t = xcalloc(1, sizeof *t);
+        t->job = job;
+        t->kind = kind;
+        t->id = id;
+        t->next = d->tags;
+        d->tags = t;
+        d->workers_busy++;
+        rc = uv_queue_work(d->loop, &job->work, job_work, job_after);
+        if (rc) {
+            log_err("cannot queue work: %s", uv_strerror(rc));
+            d->workers_busy--;
+            free(tag_take(d, job));
+            intake_job_free(job);
+            b->done++;
+            b->failed++;
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* One more backlog job (retries first). Loop thread; called by admit when there is room. */
+static bool backlog_start(daemon_state *d)
+{
+    return backlog_start_one(d, &d->retry, BL_RETRY) ||
+           backlog_start_one(d, &d->reprocess, BL_REPROCESS);
+}
+
+static void backlog_finish(daemon_state *d, struct backlog *b, bool ok)
+{
+    b->done++;
+    if (ok)
+        b->ok++;
+    else
+        b->failed++;
+    if (!backlog_running(b) && b->n)
+        log_notice("%s finished: %zu ok, %zu failed, in %.1f s",
+                   b == &d->retry ? "retry" : "reprocess", b->ok, b->failed,
+                   (double)(intake_now_ms() - b->started_ms) / 1000.0);
+}
+
+/* A retried failure became a record and was committed: remember that it was retried. */
+static void backlog_committed(daemon_state *d, intake_job *job)
+{
+    struct backlog_tag *t = tag_take(d, job);
+    if (!t)
+        return;
+    if (store_mark_retried(d->st, t->id) != 0)
+        log_warn("retry of failure %lld: committed, but retried_at could not be set",
+                 (long long)t->id);
+    log_info("retry of failure %lld: committed", (long long)t->id);
+    backlog_finish(d, &d->retry, true);
+    free(t);
+}
+
+static void backlog_job_done(daemon_state *d, intake_job *job, int status)
+{
+    struct backlog_tag *t = tag_take(d, job);
+    bool ok = status != UV_ECANCELED && job->outcome == INTAKE_OK;
+    if (t && t->kind == BL_RETRY && ok) {
+        /* commit with the next batch; counted once committed (backlog_committed) */
+        t->next = d->tags;
+        d->tags = t;
+        job->next = NULL;
+        if (d->batch_tail)
+            d->batch_tail->next = job;
+        else
+            d->batch_head = job;
+        d->batch_tail = job;
+        d->batch_n++;
+        d->n.received++;
+        if (d->batch_n >= (size_t)d->cfg->batch_max || d->stopping)
+            flush_batch(d);
+        else if (!uv_is_active((uv_handle_t *)&d->batch_timer))
+            uv_timer_start(&d->batch_timer, batch_timer_cb, (uint64_t)d->cfg->batch_ms, 0);
+        admit(d);
+        maybe_finish(d);
+        return;
+    }
+    if (t && t->kind == BL_RETRY) {
+        /* failed (or dropped) again: the failure stays, marked as retried; no new row */
+        store_mark_retried(d->st, t->id);
+        if (job->outcome == INTAKE_DROPPED)
+            log_warn("retry of failure %lld: dropped by plugin %s", (long long)t->id,
+                     job->fail_plugin);
+        else
+            log_warn("retry of failure %lld: failed again at %s%s%s: %s", (long long)t->id,
+                     job->fail_stage, job->fail_plugin[0] ? " in plugin " : "", job->fail_plugin,
+                     job->fail_reason);
+        backlog_finish(d, &d->retry, false);
+    } else if (t) {
+        char err[512] = "";
+        int rc = ok ? store_update_article(d->st, t->id, job->rec, err, sizeof err) : -ECANCELED;
+        if (rc && ok)
+            log_err("reprocess of article %lld: %s", (long long)t->id, err);
+        else if (rc)
+            log_warn(
+                "reprocess of article %lld: the chain now %s it (%s%s%s); the stored article is "
+                "kept as it was",
+                (long long)t->id, job->outcome == INTAKE_DROPPED ? "drops" : "fails",
+                job->fail_stage, job->fail_plugin[0] ? " " : "", job->fail_plugin);
+        backlog_finish(d, &d->reprocess, rc == 0);
+    }
+    free(t);
+    intake_job_free(job);
+    admit(d);
+    maybe_finish(d);
+}
+
+/* Stop starting backlog jobs (those in flight finish). */
+static void backlog_stop(daemon_state *d)
+{
+    struct backlog *all[] = {&d->retry, &d->reprocess};
+    for (size_t i = 0; i < 2; i++) {
+        size_t left = all[i]->n - all[i]->next;
+        all[i]->n = all[i]->next;
+        if (left)
+            log_notice("%s: %zu not started, left for later", i == 0 ? "retry" : "reprocess", left);
+    }
+}
+
+/* ---- watch folders at run time ---- */
+
+/* (Re)start the watcher over every folder not removed; events are lost while it restarts, so
+ * a rescan follows. */
+static int restart_watcher(daemon_state *d, char *err, size_t errlen)
+{
+    size_t n = d->cfg->n_watch;
+    char **dirs = xcalloc(n ? n : 1, sizeof(char *));
+    size_t *map = xcalloc(n ? n : 1, sizeof(size_t));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d->watch_off[i])
+            continue;
+        map[k] = i;
+        dirs[k++] = d->cfg->watch[i].path;
+    }
+    watcher_callbacks cbs = {.on_event = on_watch_event, .on_overflow = on_overflow, .ctx = d};
+    watcher *w = NULL;
+    int rc = watcher_start(d->loop, dirs, k, &cbs, &w, err, errlen);
+    free(dirs);
+    if (rc) {
+        free(map);
+        return rc;
+    }
+    if (d->w)
+        watcher_stop(d->w);
+    d->w = w;
+    free(d->watch_map);
+    d->watch_map = map;
+    return 0;
+}
+
+/* Append a folder to cfg->watch (done/failed folders inside it, like a config entry without
+ * done_dir/failed_dir). Returns its index. */
+static size_t append_watch(daemon_state *d, const char *path, cfg_after after)
+{
+    config *cfg = d->cfg;
+    size_t i = cfg->n_watch;
+    cfg->watch = xrealloc(cfg->watch, (i + 1) * sizeof *cfg->watch);
+    d->watch_real = xrealloc(d->watch_real, (i + 1) * sizeof *d->watch_real);
+    d->watch_off = xrealloc(d->watch_off, (i + 1) * sizeof *d->watch_off);
+    cfg_watch *w = &cfg->watch[i];
+    memset(w, 0, sizeof *w);
+    w->path = xstrdup(path);
+    w->after = after;
+    size_t n = strlen(path) + 8;
+    w->done_dir = xmalloc(n);
+    snprintf(w->done_dir, n, "%s/done", path);
+    w->failed_dir = xmalloc(n);
+    snprintf(w->failed_dir, n, "%s/failed", path);
+    w->encoding = xstrdup("auto");
+    d->watch_real[i] = realpath(path, NULL);
+    if (!d->watch_real[i])
+        d->watch_real[i] = xstrdup(path);
+    d->watch_off[i] = false;
+    cfg->n_watch = i + 1;
+    return i;
+}
+
+static const char *const after_names[] = {"move", "keep", "delete"};
+
+static int after_from_name(const char *s, cfg_after *out)
+{
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(s, after_names[i]) == 0) {
+            *out = (cfg_after)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* The entry watching `real` (a realpath), or -1. */
+static long find_watch(const daemon_state *d, const char *real)
+{
+    for (size_t i = 0; i < d->cfg->n_watch; i++)
+        if (!d->watch_off[i] && strcmp(d->watch_real[i], real) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Folders added with `watch add` in an earlier run: watch them again (a folder that is gone
+ * now is reported and skipped; it stays listed until `watch rm`). */
+static void load_runtime_watches(daemon_state *d)
+{
+    json_t *list = store_watch_list(d->st);
+    size_t i;
+    json_t *row;
+    json_array_foreach(list, i, row)
+    {
+        const char *path = json_string_value(json_object_get(row, "path"));
+        const char *after = json_string_value(json_object_get(row, "after"));
+        cfg_after a = CFG_AFTER_MOVE;
+        struct stat st;
+        char *real = path ? realpath(path, NULL) : NULL;
+        if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            log_warn(
+                "runtime watch folder %s: %s; not watched (remove it with 'ingestctl watch rm')",
+                path ? path : "?", "no such directory");
+        } else if (find_watch(d, real) >= 0) {
+            log_info("runtime watch folder %s is also in the config file", path);
+        } else {
+            after_from_name(after ? after : "move", &a);
+            append_watch(d, path, a);
+        }
+        free(real);
+    }
+    json_decref(list);
+}
+
+static json_t *watch_command(daemon_state *d, json_t *req)
+{
+    const char *op = json_string_value(json_object_get(req, "op"));
+    const char *path = json_string_value(json_object_get(req, "path"));
+    if (!op || strcmp(op, "ls") == 0) {
+        json_t *configured = json_array();
+        for (size_t i = 0; i < d->n_config_watch; i++) {
+            json_array_append_new(configured,
+                                  json_pack("{s:s, s:s}", "path", d->cfg->watch[i].path, "after",
+                                            after_names[d->cfg->watch[i].after]));
+        }
+        json_t *stored = store_watch_list(d->st), *row;
+        size_t k;
+        json_array_foreach(stored, k, row)
+        {
+            const char *p = json_string_value(json_object_get(row, "path"));
+            char *real = p ? realpath(p, NULL) : NULL;
+            long i = real ? find_watch(d, real) : -1;
+            json_object_set_new(row, "watched",
+                                json_boolean(i >= 0 && (size_t)i >= d->n_config_watch));
+            free(real);
+        }
+        return json_pack("{s:b, s:o, s:o}", "ok", 1, "config", configured, "runtime",
+                         stored ? stored : json_array());
+    }
+    if (!path || path[0] != '/')
+        return ctl_error("watch %s: expected an absolute folder path", op);
+    char err[512] = "";
+    if (strcmp(op, "add") == 0) {
+        cfg_after after = CFG_AFTER_MOVE;
+        const char *an = json_string_value(json_object_get(req, "after"));
+        if (an && after_from_name(an, &after) != 0)
+            return ctl_error("watch add: \"after\" must be move, keep or delete, not \"%s\"", an);
+        struct stat st;
+        char *real = realpath(path, NULL);
+        if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            free(real);
+            return ctl_error("watch add: %s: no such directory", path);
+        }
+        long existing = find_watch(d, real);
+        free(real);
+        if (existing >= 0)
+            return ctl_error("watch add: %s is already watched%s", path,
+                             (size_t)existing < d->n_config_watch ? " (config file)" : "");
+        int rc = store_watch_add(d->st, path, after_names[after], err, sizeof err);
+        if (rc && rc != -EEXIST)
+            return ctl_error("watch add: %s", err);
+        size_t i = append_watch(d, path, after);
+        rc = restart_watcher(d, err, sizeof err);
+        if (rc) {
+            d->watch_off[i] = true;
+            store_watch_remove(d->st, path, NULL, 0);
+            return ctl_error("watch add: %s", err);
+        }
+        log_notice("watching %s (added at run time, after commit: %s)", path, after_names[after]);
+        d->rescan_wanted = true;
+        admit(d);
+        return json_pack("{s:b, s:s}", "ok", 1, "added", path);
+    }
+    if (strcmp(op, "rm") == 0) {
+        char *real = realpath(path, NULL);
+        long i = find_watch(d, real ? real : path);
+        free(real);
+        if (i >= 0 && (size_t)i < d->n_config_watch)
+            return ctl_error("watch rm: %s comes from the config file %s; edit it there", path,
+                             d->cfg->file);
+        int rc = store_watch_remove(d->st, path, err, sizeof err);
+        if (rc == -ENOENT && i < 0)
+            return ctl_error("watch rm: %s is not a runtime watch folder", path);
+        if (rc && rc != -ENOENT)
+            return ctl_error("watch rm: %s", err);
+        if (i >= 0) {
+            d->watch_off[i] = true;
+            rc = restart_watcher(d, err, sizeof err);
+            if (rc)
+                log_err("watch rm: restarting the watcher: %s", err);
+            d->rescan_wanted = true;
+            admit(d);
+        }
+        log_notice("no longer watching %s", path);
+        return json_pack("{s:b, s:s}", "ok", 1, "removed", path);
+    }
+    return ctl_error("watch: unknown operation \"%s\" (ls, add, rm)", op);
 }
 
 /* ---- control ---- */
@@ -805,6 +1260,8 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
             (json_int_t)in_flight(d), "queue_max", (json_int_t)d->cfg->queue_max);
         if (d->commit_blocked)
             json_object_set_new(reply, "blocked_reason", json_string(d->block_reason));
+        json_object_set_new(reply, "retry", backlog_json(&d->retry));
+        json_object_set_new(reply, "reprocess", backlog_json(&d->reprocess));
         json_t *totals = store_totals(d->st);
         if (totals)
             json_object_set_new(reply, "totals", totals);
@@ -837,6 +1294,107 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
             return ctl_error("failures: database query failed");
         return json_pack("{s:b, s:o}", "ok", 1, "failures", f);
     }
+    if (strcmp(cmd, "plugins") == 0) {
+        json_t *pl = pipeline_stats(d->pipe);
+        size_t i;
+        json_t *p;
+        json_array_foreach(pl, i, p)
+        {
+            json_object_set_new(p, "order", json_integer((json_int_t)i + 1));
+        }
+        return json_pack("{s:b, s:o}", "ok", 1, "plugins", pl);
+    }
+    if (strcmp(cmd, "search") == 0) {
+        const char *q = json_string_value(json_object_get(req, "query"));
+        if (!q)
+            return ctl_error("search: missing \"query\"");
+        json_t *mark = json_object_get(req, "mark");
+        const char *mo = json_string_value(json_array_get(mark, 0));
+        const char *mc = json_string_value(json_array_get(mark, 1));
+        json_t *res = NULL;
+        char err[512] = "";
+        int rc = store_search(d->st, q, json_is_true(json_object_get(req, "raw")),
+                              request_int(req, "n", 20, 1, 1000), mo, mc, &res, err, sizeof err);
+        if (rc)
+            return ctl_error("search: %s", err);
+        return json_pack("{s:b, s:o}", "ok", 1, "results", res);
+    }
+    if (strcmp(cmd, "export") == 0) {
+        json_t *after = json_object_get(req, "after");
+        int64_t after_id = json_is_integer(after) ? (int64_t)json_integer_value(after) : 0;
+        int n = request_int(req, "n", 500, 1, 5000);
+        json_t *page =
+            store_export_page(d->st, after_id, json_string_value(json_object_get(req, "since")),
+                              json_string_value(json_object_get(req, "lang")), n);
+        if (!page)
+            return ctl_error("export: database query failed");
+        size_t got = json_array_size(page);
+        json_t *next = (int)got == n
+                           ? json_deep_copy(json_object_get(json_array_get(page, got - 1), "id"))
+                           : json_null();
+        return json_pack("{s:b, s:o, s:o}", "ok", 1, "articles", page, "next", next);
+    }
+    if (strcmp(cmd, "retry") == 0) {
+        if (d->stopping)
+            return ctl_error("retry: the daemon is stopping");
+        size_t n = 0;
+        if (json_is_true(json_object_get(req, "all"))) {
+            int64_t after = 0, chunk[512];
+            size_t got;
+            while ((got = store_unretried_failures(d->st, after, chunk, 512)) > 0) {
+                backlog_add(&d->retry, chunk, got);
+                n += got;
+                after = chunk[got - 1];
+            }
+        } else {
+            json_t *idv = json_object_get(req, "id");
+            if (!json_is_integer(idv))
+                return ctl_error("retry: expected \"id\" (a failure id) or \"all\": true");
+            int64_t id = (int64_t)json_integer_value(idv);
+            store_failed_job f;
+            int rc = store_failure_for_retry(d->st, id, &f);
+            if (rc == -ENODATA)
+                store_failed_job_clear(&f);
+            if (rc == -ENOENT)
+                return ctl_error("retry: no failure with id %lld", (long long)id);
+            if (rc == -ENODATA)
+                return ctl_error("retry: failure %lld has no stored original bytes", (long long)id);
+            if (rc)
+                return ctl_error("retry: database query failed");
+            store_failed_job_clear(&f);
+            backlog_add(&d->retry, &id, 1);
+            n = 1;
+        }
+        admit(d);
+        json_t *reply = json_pack("{s:b, s:I}", "ok", 1, "queued", (json_int_t)n);
+        json_object_set_new(reply, "retry", backlog_json(&d->retry));
+        return reply;
+    }
+    if (strcmp(cmd, "reprocess") == 0) {
+        if (d->stopping)
+            return ctl_error("reprocess: the daemon is stopping");
+        if (backlog_running(&d->reprocess))
+            return ctl_error("reprocess: one is already running (%zu of %zu done)",
+                             d->reprocess.done, d->reprocess.n);
+        const char *since = json_string_value(json_object_get(req, "since"));
+        if (!since && !json_is_true(json_object_get(req, "all")))
+            return ctl_error("reprocess: expected \"since\" (a time) or \"all\": true");
+        int64_t after = 0, chunk[512];
+        size_t got, n = 0;
+        while ((got = store_article_ids(d->st, after, since, chunk, 512)) > 0) {
+            backlog_add(&d->reprocess, chunk, got);
+            n += got;
+            after = chunk[got - 1];
+        }
+        log_notice("reprocess of %zu stored articles started%s%s", n, since ? " (since " : "",
+                   since ? since : "");
+        admit(d);
+        json_t *reply = json_pack("{s:b, s:I}", "ok", 1, "queued", (json_int_t)n);
+        json_object_set_new(reply, "reprocess", backlog_json(&d->reprocess));
+        return reply;
+    }
+    if (strcmp(cmd, "watch") == 0)
+        return watch_command(d, req);
     if (strcmp(cmd, "feed") == 0)
         return feed_command(d, req);
     if (strcmp(cmd, "pause") == 0) {
@@ -856,8 +1414,9 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
         uv_timer_start(&d->stop_timer, stop_timer_cb, 10, 0);
         return json_pack("{s:b, s:s}", "ok", 1, "state", "stopping");
     }
-    return ctl_error("unknown command \"%s\" (commands: status, stats, recent, get, failures, "
-                     "pause, resume, shutdown)",
+    return ctl_error("unknown command \"%s\" (commands: status, stats, plugins, recent, get, "
+                     "search, export, failures, retry, reprocess, watch, pause, resume, "
+                     "shutdown)",
                      cmd);
 }
 
@@ -933,12 +1492,10 @@ int daemon_run(const char *config_path)
         code = DAEMON_EXIT_FAILURE;
         goto out;
     }
-    char **dirs = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof(char *));
-    for (size_t i = 0; i < cfg->n_watch; i++)
-        dirs[i] = cfg->watch[i].path;
-    watcher_callbacks cbs = {.on_event = on_watch_event, .on_overflow = on_overflow, .ctx = d};
-    int wrc = watcher_start(d->loop, dirs, cfg->n_watch, &cbs, &d->w, err, sizeof err);
-    free(dirs);
+    d->n_config_watch = cfg->n_watch;
+    d->watch_off = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof *d->watch_off);
+    load_runtime_watches(d);
+    int wrc = restart_watcher(d, err, sizeof err);
     if (wrc != 0) {
         fail_start(err);
         ctl_server_close(d->ctl);
@@ -992,6 +1549,15 @@ out:
     for (size_t i = 0; i < cfg->n_watch; i++)
         free(d->watch_real[i]);
     free(d->watch_real);
+    free(d->watch_off);
+    free(d->watch_map);
+    free(d->retry.ids);
+    free(d->reprocess.ids);
+    while (d->tags) {
+        struct backlog_tag *t = d->tags;
+        d->tags = t->next;
+        free(t);
+    }
     pathset_free(d->claimed);
     pathset_free(d->writing);
     pathset_free(d->warned);

@@ -54,6 +54,16 @@ typedef struct options {
     bool raw_bytes;       /* get --raw */
     long feed_interval_s; /* feed add --interval */
     double timeout_s;
+    /* options of single commands */
+    bool raw_query;    /* search --raw: FTS5 syntax as is */
+    bool all;          /* retry --all, reprocess --all */
+    bool csv;          /* export --csv (else JSON lines) */
+    bool no_wait;      /* reprocess --no-wait */
+    const char *since; /* export, reprocess --since */
+    const char *lang;  /* export --lang */
+    const char *after; /* watch add --after */
+    long n;            /* search -n, top --count */
+    double interval_s; /* top --interval */
 } options;
 
 typedef struct command {
@@ -78,6 +88,45 @@ static const command commands[] = {
      "  --raw    print the article's original bytes, exactly as they were received\n"},
     {"failures", "[N]", "the N most recent failures (default 10)",
      "List the N most recent failures (default 10): id, stage, plugin, source and reason.\n"},
+    {"plugins", "", "the plugin chain: order, version, calls, errors, mean and p99 time",
+     "List the plugins in chain order: name, version, calls, errors, drops, mean and p99\n"
+     "microseconds per call (p99 when the daemon measures it, else \"-\").\n"},
+    {"search", "QUERY... [-n N] [--raw]", "full-text search over titles and bodies, best first",
+     "Search the titles and bodies of the stored articles, best match first (a word in the\n"
+     "title counts more), with a snippet around the match. Case, accents, Turkish dotted and\n"
+     "dotless i, Greek accents and final sigma do not matter; an apostrophe splits words\n"
+     "(\"Kore\" finds \"Kore'nin\"). All words must match; \"word*\" matches a prefix.\n"
+     "  -n N     at most N results (default 10)\n"
+     "  --raw    QUERY is FTS5 query syntax (OR, NOT, NEAR, \"phrases\", title:word)\n"},
+    {"export", "--jsonl|--csv [--since T] [--lang L]", "write stored articles to stdout",
+     "Write the stored articles to standard output, oldest first, as JSON lines (default) or\n"
+     "CSV with a header row. The daemon sends them in pages, so any number can be exported.\n"
+     "  --since T  only articles ingested at or after T (ISO 8601, e.g. 2024-05-01 or\n"
+     "             2024-05-01T12:00)\n"
+     "  --lang L   only articles in language L (e.g. tr)\n"
+     "A progress line goes to stderr when it is a terminal.\n"},
+    {"retry", "ID|--all", "run failed articles through the current chain again",
+     "Run failure ID (see 'failures'), or with --all every failure not retried yet that has\n"
+     "its original bytes, through the current decoding and plugin chain again. One that\n"
+     "passes becomes an article; either way the failure is marked as retried (retried_at).\n"
+     "Runs in the background: 'status' shows the progress.\n"},
+    {"reprocess", "--since T|--all [--no-wait]", "re-run stored originals through the chain",
+     "Re-run the original bytes of the stored articles (ingested at or after T, or all)\n"
+     "through the current chain and update the articles in place. Runs in the daemon in the\n"
+     "background; ingestctl shows a progress bar on a terminal (plain progress lines\n"
+     "otherwise) until it is done, unless --no-wait. An article the chain now rejects is\n"
+     "left as it was and counted as failed.\n"},
+    {"watch", "ls | add PATH [--after MODE] | rm PATH", "folders watched at run time",
+     "ls          list the watched folders: those of the config file and those added at run\n"
+     "            time (kept in the database across restarts)\n"
+     "add PATH    watch PATH from now on; --after move|keep|delete says what happens to a\n"
+     "            file once committed (default move, to PATH/done or PATH/failed)\n"
+     "rm PATH     stop watching a folder added with 'watch add'\n"},
+    {"top", "[--interval SEC] [--count N]", "live view: articles/s, queue, counters, plugins",
+     "Show a live view refreshed every SEC seconds (default 1): state, articles per second,\n"
+     "queue depth, counters, per-plugin calls and errors, background work and the latest\n"
+     "failures. On a terminal the screen is redrawn (quit with Ctrl-C); otherwise one line\n"
+     "per refresh is printed. --count N stops after N refreshes.\n"},
     {"feed", "ls | add URL [--interval SEC] | rm URL | poll URL", "feeds polled for articles",
      "ls          list the feeds with their state: last poll, HTTP status, entries seen,\n"
      "            next poll, consecutive errors and the last error\n"
@@ -135,7 +184,10 @@ static void print_main_help(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char left[64];
         snprintf(left, sizeof left, "%s %s", commands[i].name, commands[i].args);
-        fprintf(out, "  %-20s %s\n", left, commands[i].summary);
+        if (strlen(left) > 20)
+            fprintf(out, "  %s\n  %-20s %s\n", left, "", commands[i].summary);
+        else
+            fprintf(out, "  %-20s %s\n", left, commands[i].summary);
     }
     fprintf(out, "\n"
                  "Run 'ingestctl COMMAND --help' for the usage of one command.\n"
@@ -807,6 +859,109 @@ static int print_shutdown(const json_t *reply)
     return EXIT_OK;
 }
 
+static int print_plugins(const json_t *reply)
+{
+    const json_t *plugins = reply_array(reply, "plugins");
+    if (!plugins)
+        return EXIT_PROTOCOL;
+    if (json_array_size(plugins) == 0) {
+        printf("no plugins\n");
+        return EXIT_OK;
+    }
+    table t = {.ncols = 8,
+               .headers = {"#", "PLUGIN", "VERSION", "CALLS", "ERRORS", "DROPS", "MEAN \xC2\xB5s",
+                           "P99 \xC2\xB5s"},
+               .align_right = {true, false, false, true, true, true, true, true}};
+    size_t i;
+    const json_t *p;
+    json_array_foreach(plugins, i, p)
+    {
+        char mean[64] = "-", p99[64] = "-";
+        const json_t *m = json_object_get(p, "mean_us");
+        if (json_is_number(m))
+            snprintf(mean, sizeof mean, "%.1f", json_number_value(m));
+        m = json_object_get(p, "p99_us");
+        if (json_is_number(m))
+            snprintf(p99, sizeof p99, "%.1f", json_number_value(m));
+        char *row[8] = {field_text(p, "order"),
+                        field_text(p, "name"),
+                        field_text(p, "version"),
+                        field_text(p, "calls"),
+                        field_text(p, "errors"),
+                        field_text(p, "drops"),
+                        strdup(mean),
+                        strdup(p99)};
+        table_add_row(&t, row);
+    }
+    table_print_free(&t, false, 0);
+    return EXIT_OK;
+}
+
+static int print_search(const json_t *reply)
+{
+    const json_t *results = reply_array(reply, "results");
+    if (!results)
+        return EXIT_PROTOCOL;
+    if (json_array_size(results) == 0) {
+        printf("no matches\n");
+        return EXIT_OK;
+    }
+    size_t i;
+    const json_t *r;
+    json_array_foreach(results, i, r)
+    {
+        char *uid = field_text(r, "uid"), *lang = field_text(r, "lang");
+        char *title = field_text(r, "title"), *snippet = field_text(r, "snippet");
+        uid[strlen(uid) > 12 ? 12 : strlen(uid)] = '\0';
+        printf("%s  %-3s %s\n    %s\n", uid, lang, title, snippet);
+        free(uid);
+        free(lang);
+        free(title);
+        free(snippet);
+    }
+    return EXIT_OK;
+}
+
+static int print_watch(const json_t *reply)
+{
+    if (json_object_get(reply, "added") || json_object_get(reply, "removed")) {
+        const char *added = json_string_value(json_object_get(reply, "added"));
+        printf("%s %s\n", added ? "watching" : "no longer watching",
+               added ? added : json_string_value(json_object_get(reply, "removed")));
+        return EXIT_OK;
+    }
+    table t = {.ncols = 3, .headers = {"FOLDER", "AFTER", "FROM"}};
+    const char *const keys[] = {"config", "runtime"};
+    for (size_t k = 0; k < 2; k++) {
+        const json_t *list = json_object_get(reply, keys[k]);
+        size_t i;
+        const json_t *w;
+        json_array_foreach(list, i, w)
+        {
+            const json_t *watched = json_object_get(w, "watched");
+            char *row[3] = {field_text(w, "path"), field_text(w, "after"),
+                            strdup(k == 0                   ? "config file"
+                                   : json_is_false(watched) ? "runtime (not watched: missing)"
+                                                            : "runtime")};
+            table_add_row(&t, row);
+        }
+    }
+    if (t.nrows == 0) {
+        printf("no watched folders\n");
+        free(t.cells);
+        return EXIT_OK;
+    }
+    table_print_free(&t, false, 0);
+    return EXIT_OK;
+}
+
+static int print_queued(const char *name, const json_t *reply)
+{
+    json_int_t n = json_integer_value(json_object_get(reply, "queued"));
+    printf("%s: %lld queued\n", name, (long long)n);
+    return EXIT_OK;
+}
+
 /* ---- socket path -------------------------------------------------------------------------- */
 
 /* The "control_socket" of a config file, resolved like the daemon does: relative to the config
@@ -996,6 +1151,281 @@ static int exchange(const char *path, const char *request, double timeout_s, cha
     return EXIT_PROTOCOL;
 }
 
+/* ---- commands of several exchanges: export, reprocess, top -------------------------------- */
+
+#define EXPORT_PAGE 500
+
+/* One exchange with a JSON request object; the reply object in *reply (caller frees). Returns
+ * an exit code: EXIT_REFUSED (message printed) when the daemon answered "ok": false. */
+static int call_json(const char *path, const options *opt, json_t *req, json_t **reply)
+{
+    *reply = NULL;
+    char *text = json_dumps(req, JSON_COMPACT);
+    char *line = NULL;
+    int rc = exchange(path, text, opt->timeout_s, &line);
+    free(text);
+    if (rc != EXIT_OK)
+        return rc;
+    json_error_t jerr;
+    json_t *r = json_loads(line, 0, &jerr);
+    free(line);
+    if (!json_is_object(r) || !json_is_boolean(json_object_get(r, "ok"))) {
+        errorf("protocol error: the reply is not an object with a boolean \"ok\"");
+        json_decref(r);
+        return EXIT_PROTOCOL;
+    }
+    if (!json_is_true(json_object_get(r, "ok"))) {
+        const char *err = json_string_value(json_object_get(r, "error"));
+        errorf("%s", err ? err : "the request failed (no reason given)");
+        json_decref(r);
+        return EXIT_REFUSED;
+    }
+    *reply = r;
+    return EXIT_OK;
+}
+
+/* One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+static void csv_field(const json_t *v, bool last)
+{
+    char *text = NULL;
+    if (json_is_string(v))
+        text = strdup(json_string_value(v));
+    else if (v && !json_is_null(v))
+        text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text && strpbrk(text, ",\"\r\n")) {
+        fputc('"', stdout);
+        for (const char *c = text; *c; c++) {
+            if (*c == '"')
+                fputc('"', stdout);
+            fputc(*c, stdout);
+        }
+        fputc('"', stdout);
+    } else if (text) {
+        fputs(text, stdout);
+    }
+    free(text);
+    fputs(last ? "\r\n" : ",", stdout);
+}
+
+static int run_export(const char *path, const options *opt, json_t *req)
+{
+    static const char *const columns[] = {"uid",          "source_kind", "source",
+                                          "url",          "guid",        "title",
+                                          "body",         "lang",        "lang_confidence",
+                                          "published_at", "updated_at",  "published_utc",
+                                          "ingested_at",  "meta"};
+    const size_t ncol = sizeof columns / sizeof columns[0];
+    bool progress = isatty(STDERR_FILENO);
+    if (opt->csv) {
+        for (size_t c = 0; c < ncol; c++)
+            printf("%s%s", columns[c], c + 1 < ncol ? "," : "\r\n");
+    }
+    long total = 0;
+    json_object_set_new(req, "n", json_integer(EXPORT_PAGE));
+    json_object_set_new(req, "after", json_integer(0));
+    for (;;) {
+        json_t *reply = NULL;
+        int rc = call_json(path, opt, req, &reply);
+        if (rc != EXIT_OK)
+            return rc;
+        const json_t *articles = reply_array(reply, "articles");
+        if (!articles) {
+            json_decref(reply);
+            return EXIT_PROTOCOL;
+        }
+        size_t i;
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+            if (opt->csv) {
+                for (size_t c = 0; c < ncol; c++)
+                    csv_field(json_object_get(a, columns[c]), c + 1 == ncol);
+            } else {
+                json_object_del(a, "id"); /* the page cursor, not part of the article */
+                char *line = json_dumps(a, JSON_COMPACT);
+                printf("%s\n", line ? line : "{}");
+                free(line);
+            }
+            total++;
+        }
+        json_t *next = json_object_get(reply, "next");
+        bool more = json_is_integer(next);
+        if (more)
+            json_object_set_new(req, "after", json_integer(json_integer_value(next)));
+        json_decref(reply);
+        if (progress)
+            fprintf(stderr, "\rexported %ld articles", total);
+        if (ferror(stdout)) {
+            errorf("writing the output: %s", strerror(errno));
+            return EXIT_PROTOCOL;
+        }
+        if (!more)
+            break;
+    }
+    if (progress)
+        fprintf(stderr, "\rexported %ld articles\n", total);
+    return EXIT_OK;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Print the reprocess progress from a status reply; returns true while it runs. */
+static bool reprocess_progress(const json_t *status, bool tty, long *last_done)
+{
+    const json_t *rp = json_object_get(status, "reprocess");
+    long total = (long)json_integer_value(json_object_get(rp, "total"));
+    long done = (long)json_integer_value(json_object_get(rp, "done"));
+    bool running = json_is_true(json_object_get(rp, "running"));
+    if (tty) {
+        int width = 40, filled = total ? (int)(done * width / total) : width;
+        printf("\r[%.*s%*s] %3d%% %ld/%ld", filled, "########################################",
+               width - filled, "", total ? (int)(done * 100 / total) : 100, done, total);
+        fflush(stdout);
+    } else if (done != *last_done) {
+        printf("reprocess: %ld/%ld done\n", done, total);
+        fflush(stdout);
+    }
+    *last_done = done;
+    if (!running) {
+        if (tty)
+            printf("\n");
+        printf("reprocess: finished: %lld ok, %lld failed\n",
+               (long long)json_integer_value(json_object_get(rp, "ok")),
+               (long long)json_integer_value(json_object_get(rp, "failed")));
+    }
+    return running;
+}
+
+static int run_reprocess(const char *path, const options *opt, json_t *req)
+{
+    json_t *reply = NULL;
+    int rc = call_json(path, opt, req, &reply);
+    if (rc != EXIT_OK)
+        return rc;
+    if (opt->json) {
+        char *t = json_dumps(reply, JSON_INDENT(2));
+        printf("%s\n", t ? t : "{}");
+        free(t);
+    } else {
+        printf("reprocess: %lld articles queued\n",
+               (long long)json_integer_value(json_object_get(reply, "queued")));
+    }
+    json_decref(reply);
+    if (opt->no_wait || opt->json)
+        return EXIT_OK;
+    bool tty = isatty(STDOUT_FILENO);
+    long last = -1;
+    json_t *st = json_pack("{s:s}", "cmd", "status");
+    for (;;) {
+        rc = call_json(path, opt, st, &reply);
+        if (rc != EXIT_OK)
+            break;
+        bool running = reprocess_progress(reply, tty, &last);
+        long failed = (long)json_integer_value(
+            json_object_get(json_object_get(reply, "reprocess"), "failed"));
+        json_decref(reply);
+        if (!running) {
+            rc = failed ? EXIT_REFUSED : EXIT_OK;
+            break;
+        }
+        sleep_s(0.2);
+    }
+    json_decref(st);
+    return rc;
+}
+
+/* A counter of a stats reply, 0 when absent. */
+static long long stat_of(const json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static int run_top(const char *path, options *opt)
+{
+    bool tty = isatty(STDOUT_FILENO);
+    double interval = opt->interval_s > 0 ? opt->interval_s : 1.0;
+    json_t *status_req = json_pack("{s:s}", "cmd", "status");
+    json_t *stats_req = json_pack("{s:s}", "cmd", "stats");
+    json_t *fail_req = json_pack("{s:s, s:i}", "cmd", "failures", "n", 5);
+    long long prev_done = -1;
+    int64_t prev_ms = 0;
+    int rc = EXIT_OK;
+    for (long round = 0; opt->n == 0 || round < opt->n; round++) {
+        if (round)
+            sleep_s(interval);
+        json_t *status = NULL, *stats = NULL, *fails = NULL;
+        rc = call_json(path, opt, status_req, &status);
+        if (rc == EXIT_OK)
+            rc = call_json(path, opt, stats_req, &stats);
+        if (rc == EXIT_OK && tty)
+            rc = call_json(path, opt, fail_req, &fails);
+        if (rc != EXIT_OK) {
+            json_decref(status);
+            json_decref(stats);
+            break;
+        }
+        long long done = stat_of(stats, "committed") + stat_of(stats, "duplicates") +
+                         stat_of(stats, "dropped") + stat_of(stats, "failed");
+        int64_t now = now_ms();
+        double rate = prev_done >= 0 && now > prev_ms
+                          ? (double)(done - prev_done) * 1000.0 / (double)(now - prev_ms)
+                          : 0.0;
+        prev_done = done;
+        prev_ms = now;
+        const char *state = json_string_value(json_object_get(status, "state"));
+        if (!tty) {
+            printf("state=%s rate=%.1f/s queue=%lld in_flight=%lld received=%lld committed=%lld "
+                   "duplicates=%lld dropped=%lld failed=%lld\n",
+                   state ? state : "?", rate, stat_of(stats, "queue_depth"),
+                   stat_of(stats, "in_flight"), stat_of(stats, "received"),
+                   stat_of(stats, "committed"), stat_of(stats, "duplicates"),
+                   stat_of(stats, "dropped"), stat_of(stats, "failed"));
+        } else {
+            printf("\033[H\033[2J");
+            printf("ingestd %s  pid %lld  up %llds  state %s  database %s\n\n",
+                   json_string_value(json_object_get(status, "version")), stat_of(status, "pid"),
+                   stat_of(status, "uptime_s"), state ? state : "?",
+                   json_string_value(json_object_get(status, "database")));
+            printf("articles/s %8.1f   queue %lld/%lld   in flight %lld\n", rate,
+                   stat_of(stats, "queue_depth"), stat_of(stats, "queue_max"),
+                   stat_of(stats, "in_flight"));
+            printf("received %lld  committed %lld  duplicates %lld  dropped %lld  failed %lld\n",
+                   stat_of(stats, "received"), stat_of(stats, "committed"),
+                   stat_of(stats, "duplicates"), stat_of(stats, "dropped"),
+                   stat_of(stats, "failed"));
+            const char *const bl[] = {"retry", "reprocess"};
+            for (size_t b = 0; b < 2; b++) {
+                const json_t *o = json_object_get(status, bl[b]);
+                if (json_is_true(json_object_get(o, "running")))
+                    printf("%s: %lld/%lld done\n", bl[b], stat_of(o, "done"), stat_of(o, "total"));
+            }
+            printf("\n");
+            json_t *pl = json_object_get(stats, "plugins");
+            json_t *fake = json_pack("{s:O}", "plugins", pl ? pl : json_array());
+            print_plugins(fake);
+            json_decref(fake);
+            const json_t *fl = json_object_get(fails, "failures");
+            if (json_array_size(fl)) {
+                printf("\nlatest failures:\n");
+                print_failures(fails);
+            }
+            printf("\n(refresh every %g s; Ctrl-C to quit)\n", interval);
+        }
+        fflush(stdout);
+        json_decref(status);
+        json_decref(stats);
+        json_decref(fails);
+    }
+    json_decref(status_req);
+    json_decref(stats_req);
+    json_decref(fail_req);
+    return rc;
+}
+
 /* ---- command line ------------------------------------------------------------------------- */
 
 static int parse_count(const command *cmd, const char *s, long *out)
@@ -1033,8 +1463,10 @@ static const command *find_command(const char *name)
  * malloc'd line on success, NULL with EXIT_OK when --help was printed. */
 static int build_request(const command *cmd, int argc, char **argv, options *opt, char **request)
 {
-    const char *positional[2] = {NULL, NULL};
+#define MAX_POSITIONAL 16
+    const char *positional[MAX_POSITIONAL] = {NULL};
     int npos = 0;
+    const char *cname = cmd->name;
     *request = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -1042,13 +1474,13 @@ static int build_request(const command *cmd, int argc, char **argv, options *opt
         bool is_argument = a[0] != '-' || a[1] == '\0' || (a[1] >= '0' && a[1] <= '9');
         if (strcmp(a, "--") == 0) {
             for (i++; i < argc; i++) {
-                if (npos == 2)
+                if (npos == MAX_POSITIONAL)
                     return usage_error(cmd, "%s: too many arguments", cmd->name);
                 positional[npos++] = argv[i];
             }
             break;
         } else if (is_argument) {
-            if (npos == 2)
+            if (npos == MAX_POSITIONAL)
                 return usage_error(cmd, "%s: too many arguments", cmd->name);
             positional[npos++] = a;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -1071,6 +1503,36 @@ static int build_request(const command *cmd, int argc, char **argv, options *opt
                 return r;
         } else if (strcmp(a, "--raw") == 0 && strcmp(cmd->name, "get") == 0) {
             opt->raw_bytes = true;
+        } else if (strcmp(a, "--raw") == 0 && strcmp(cname, "search") == 0) {
+            opt->raw_query = true;
+        } else if (strcmp(a, "-n") == 0 && strcmp(cname, "search") == 0 && i + 1 < argc) {
+            int r = parse_count(cmd, argv[++i], &opt->n);
+            if (r)
+                return r;
+        } else if (strcmp(a, "--all") == 0 &&
+                   (strcmp(cname, "retry") == 0 || strcmp(cname, "reprocess") == 0)) {
+            opt->all = true;
+        } else if (strcmp(a, "--since") == 0 && i + 1 < argc &&
+                   (strcmp(cname, "export") == 0 || strcmp(cname, "reprocess") == 0)) {
+            opt->since = argv[++i];
+        } else if (strcmp(a, "--no-wait") == 0 && strcmp(cname, "reprocess") == 0) {
+            opt->no_wait = true;
+        } else if (strcmp(a, "--lang") == 0 && i + 1 < argc && strcmp(cname, "export") == 0) {
+            opt->lang = argv[++i];
+        } else if ((strcmp(a, "--csv") == 0 || strcmp(a, "--jsonl") == 0) &&
+                   strcmp(cname, "export") == 0) {
+            opt->csv = strcmp(a, "--csv") == 0;
+        } else if (strcmp(a, "--after") == 0 && i + 1 < argc && strcmp(cname, "watch") == 0) {
+            opt->after = argv[++i];
+        } else if (strcmp(a, "--interval") == 0 && i + 1 < argc && strcmp(cname, "top") == 0) {
+            char *end;
+            opt->interval_s = strtod(argv[++i], &end);
+            if (*end || !(opt->interval_s >= 0.05) || opt->interval_s > 3600)
+                return usage_error(cmd, "top: --interval: expected seconds (0.05 to 3600)");
+        } else if (strcmp(a, "--count") == 0 && i + 1 < argc && strcmp(cname, "top") == 0) {
+            int r = parse_count(cmd, argv[++i], &opt->n);
+            if (r)
+                return r;
         } else {
             return usage_error(cmd, "%s: unknown option %s", cmd->name, a);
         }
@@ -1102,6 +1564,69 @@ static int build_request(const command *cmd, int argc, char **argv, options *opt
             json_object_set_new(req, "uid", json_string(positional[0]));
         if (opt->raw_bytes)
             json_object_set_new(req, "raw", json_true());
+    } else if (strcmp(name, "search") == 0) {
+        size_t qlen = 1;
+        for (int k = 0; k < npos; k++)
+            qlen += strlen(positional[k]) + 1;
+        char *query = calloc(1, qlen);
+        if (!query)
+            abort();
+        for (int k = 0; k < npos; k++) {
+            if (k)
+                strcat(query, " ");
+            strcat(query, positional[k]);
+        }
+        if (npos == 0)
+            rc = usage_error(cmd, "search: expected a QUERY");
+        json_object_set_new(req, "query", json_string(query));
+        json_object_set_new(req, "n", json_integer(opt->n ? opt->n : DEFAULT_LIST_N));
+        if (opt->raw_query)
+            json_object_set_new(req, "raw", json_true());
+        if (isatty(STDOUT_FILENO) && !opt->json)
+            json_object_set_new(req, "mark", json_pack("[ss]", "\033[1m", "\033[0m"));
+        free(query);
+    } else if (strcmp(name, "retry") == 0) {
+        long id = 0;
+        if (opt->all && npos == 0)
+            json_object_set_new(req, "all", json_true());
+        else if (opt->all || npos != 1)
+            rc = usage_error(cmd, "retry: expected one failure ID or --all");
+        else if ((rc = parse_count(cmd, positional[0], &id)) == EXIT_OK)
+            json_object_set_new(req, "id", json_integer(id));
+    } else if (strcmp(name, "reprocess") == 0) {
+        if (npos > 0 || (opt->all == (opt->since != NULL)))
+            rc = usage_error(cmd, "reprocess: expected --since T or --all");
+        else if (opt->all)
+            json_object_set_new(req, "all", json_true());
+        else
+            json_object_set_new(req, "since", json_string(opt->since));
+    } else if (strcmp(name, "export") == 0) {
+        if (npos > 0)
+            rc = usage_error(cmd, "export: takes no arguments (did you mean --since %s?)",
+                             positional[0]);
+        if (opt->since)
+            json_object_set_new(req, "since", json_string(opt->since));
+        if (opt->lang)
+            json_object_set_new(req, "lang", json_string(opt->lang));
+    } else if (strcmp(name, "watch") == 0) {
+        const char *op = npos > 0 ? positional[0] : "ls";
+        if (strcmp(op, "ls") == 0 && npos <= 1) {
+            json_object_set_new(req, "op", json_string("ls"));
+        } else if ((strcmp(op, "add") == 0 || strcmp(op, "rm") == 0) && npos == 2) {
+            /* the daemon has another working folder: send an absolute path */
+            char *abs = realpath(positional[1], NULL);
+            if (!abs && strcmp(op, "add") == 0) {
+                rc = usage_error(cmd, "watch add: %s: %s", positional[1], strerror(errno));
+            } else {
+                json_object_set_new(req, "op", json_string(op));
+                json_object_set_new(req, "path", json_string(abs ? abs : positional[1]));
+                if (opt->after)
+                    json_object_set_new(req, "after", json_string(opt->after));
+            }
+            free(abs);
+        } else {
+            rc = usage_error(cmd, "watch: expected ls, add PATH or rm PATH");
+        }
     } else if (strcmp(name, "feed") == 0) {
         const char *op = npos > 0 ? positional[0] : "ls";
         if (strcmp(op, "ls") == 0 && npos <= 1) {
@@ -1168,6 +1693,14 @@ static int print_reply(const command *cmd, const options *opt, const char *line)
             rc = print_shutdown(reply);
         else if (strcmp(name, "feed") == 0)
             rc = print_feed(reply);
+        else if (strcmp(name, "plugins") == 0)
+            rc = print_plugins(reply);
+        else if (strcmp(name, "search") == 0)
+            rc = print_search(reply);
+        else if (strcmp(name, "watch") == 0)
+            rc = print_watch(reply);
+        else if (strcmp(name, "retry") == 0)
+            rc = print_queued(name, reply);
         else
             rc = print_status(reply); /* pause, resume: "state: paused" */
     }
@@ -1247,6 +1780,21 @@ int main(int argc, char **argv)
     if (!path) {
         free(request);
         return EXIT_USAGE;
+    }
+    const char *name = cmd->name;
+    if (strcmp(name, "export") == 0 || strcmp(name, "reprocess") == 0 || strcmp(name, "top") == 0) {
+        json_t *req = json_loads(request, 0, NULL);
+        free(request);
+        rc = strcmp(name, "export") == 0      ? run_export(path, &opt, req)
+             : strcmp(name, "reprocess") == 0 ? run_reprocess(path, &opt, req)
+                                              : run_top(path, &opt);
+        json_decref(req);
+        free(path);
+        if (fflush(stdout) != 0 && rc == EXIT_OK) {
+            errorf("writing the output: %s", strerror(errno));
+            rc = EXIT_PROTOCOL;
+        }
+        return rc;
     }
     char *line = NULL;
     rc = exchange(path, request, opt.timeout_s, &line);

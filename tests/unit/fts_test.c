@@ -168,10 +168,25 @@ static void test_migration_indexes_old_rows(void)
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     CHECK_INT(fts_register(db), 0);
-    CHECK_INT(sqlite3_exec(db,
-                           "DROP TABLE articles_fts; DROP TABLE watches; PRAGMA user_version = 1",
-                           NULL, NULL, NULL),
-              SQLITE_OK);
+    /* back to v1: drop every table a later migration added (the index first) */
+    CHECK_INT(sqlite3_exec(db, "DROP TABLE articles_fts", NULL, NULL, NULL), SQLITE_OK);
+    for (;;) {
+        sqlite3_stmt *s = NULL;
+        CHECK_INT(sqlite3_prepare_v2(db,
+                                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name"
+                                     " NOT IN ('raw', 'articles', 'sources', 'failures', 'files')"
+                                     " AND name NOT LIKE 'sqlite_%' LIMIT 1",
+                                     -1, &s, NULL),
+                  SQLITE_OK);
+        char sql[256] = "";
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(sql, sizeof sql, "DROP TABLE \"%s\"", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+        if (!sql[0])
+            break;
+        CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = fresh_store("mig.sqlite");
     CHECK_INT(hits(st, "kursk"), 3);
