@@ -496,10 +496,16 @@ static int commit_state(feeds *fs, struct feed *f, feed_row *next, struct poll_j
     return rc;
 }
 
+static void tick_cb(uv_timer_t *t);
+
 static void end_poll(feeds *fs, struct feed *f)
 {
     f->polling = false;
     fs->in_flight--;
+    /* a slot is free: look for due feeds on the next loop turn (one scan for all the polls
+     * that end in the same turn), not only at the next tick */
+    if (!fs->stopping)
+        uv_timer_start(&fs->tick, tick_cb, 0, FEEDS_TICK_MS);
 }
 
 static void schedule(feeds *fs, feed_row *next, int64_t interval_s, long max_age_s,
