@@ -71,7 +71,8 @@ static const struct key_spec keys[] = {
      "(development trees only)."},
     {"plugin_timeout_ms", KEY_INT, OFF(plugin_timeout_ms), "10000", 1, 3600000, NULL,
      "Time limit of one plugin call on one article. A call over it is reported (log warning with "
-     "the plugin and the article's source, `slow_calls` in the stats); it is not aborted."},
+     "the plugin and the article's source, also while a hung call still runs; `slow_calls` in "
+     "the stats); it is not aborted."},
     {"workers", KEY_INT, OFF(workers), "2", 1, 64, NULL,
      "Worker threads that read, decode and run the plugin chain."},
     {"queue_max", KEY_INT, OFF(queue_max), "1024", 1, 1000000, NULL,

@@ -39,11 +39,28 @@ struct pipeline_plugin {
     atomic_llong warned_err;  /* monotonic ms of the last "fails every article" warning */
     atomic_llong warned_slow; /* monotonic ms of the last "over the time limit" warning */
     atomic_ullong slow_unreported;
+    pthread_mutex_t active_lock; /* guards active */
+    struct active_call *active;
+};
+
+/* A process() call in progress, linked into its plugin's list for the watchdog. Lives on the
+ * calling worker's stack. */
+struct active_call {
+    struct active_call *prev, *next;
+    uint64_t t0;
+    const char *source; /* the record's SOURCE (read-only, so stable during the call) */
+    bool reported;
 };
 
 struct pipeline {
     pipeline_plugin **slots;
     size_t n;
+    /* the watchdog thread reports calls that are still running past the time limit */
+    pthread_t watchdog;
+    bool watchdog_started;
+    bool stopping; /* under wd_lock */
+    pthread_mutex_t wd_lock;
+    pthread_cond_t wd_cond;
 };
 
 /* A warning of one kind is logged at most once per this many ms per plugin. */
@@ -305,6 +322,7 @@ int pipeline_plugin_open(const config *cfg, const char *name, pipeline_plugin **
     pp->limit_ns =
         (uint64_t)(cfg->plugin_timeout_ms > 0 ? cfg->plugin_timeout_ms : 10000) * 1000000u;
     pthread_mutex_init(&pp->lock, NULL);
+    pthread_mutex_init(&pp->active_lock, NULL);
     atomic_init(&pp->warned_err, INT64_MIN / 2);
     atomic_init(&pp->warned_slow, INT64_MIN / 2);
     rec_host_fill(&pp->host, pp, plugin_log);
@@ -353,9 +371,84 @@ void pipeline_plugin_close(pipeline_plugin *pp)
     if (pp->dl)
         dlclose(pp->dl);
     pthread_mutex_destroy(&pp->lock);
+    pthread_mutex_destroy(&pp->active_lock);
     free(pp->path);
     free(pp->label);
     free(pp);
+}
+
+static uint64_t mono_ns(void);
+
+/* The watchdog: every quarter of the time limit (10 ms .. 1 s) it looks at the calls in
+ * progress and logs, once per call, each one that has been running longer than the limit. It
+ * cannot stop the call (see PLUGINS.md); it makes a hung plugin visible while it hangs. */
+static void *watchdog_main(void *arg)
+{
+    pipeline *p = arg;
+    uint64_t limit = p->n ? p->slots[0]->limit_ns : 1000000000u;
+    uint64_t interval = limit / 4;
+    if (interval < 10000000u)
+        interval = 10000000u;
+    if (interval > 1000000000u)
+        interval = 1000000000u;
+    pthread_mutex_lock(&p->wd_lock);
+    while (!p->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        uint64_t ns = (uint64_t)until.tv_nsec + interval;
+        until.tv_sec += (time_t)(ns / 1000000000u);
+        until.tv_nsec = (long)(ns % 1000000000u);
+        pthread_cond_timedwait(&p->wd_cond, &p->wd_lock, &until);
+        if (p->stopping)
+            break;
+        uint64_t now = mono_ns();
+        for (size_t i = 0; i < p->n; i++) {
+            pipeline_plugin *pp = p->slots[i];
+            pthread_mutex_lock(&pp->active_lock);
+            for (struct active_call *c = pp->active; c; c = c->next) {
+                if (c->reported || now - c->t0 <= pp->limit_ns)
+                    continue;
+                c->reported = true;
+                log_warn("plugin %s: still running after %llu ms on article %s, over the time "
+                         "limit of %llu ms (the call cannot be aborted; its worker is held)",
+                         pp->desc->name, (unsigned long long)((now - c->t0) / 1000000u),
+                         c->source ? c->source : "?",
+                         (unsigned long long)(pp->limit_ns / 1000000u));
+            }
+            pthread_mutex_unlock(&pp->active_lock);
+        }
+    }
+    pthread_mutex_unlock(&p->wd_lock);
+    return NULL;
+}
+
+static void watchdog_start(pipeline *p)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->wd_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&p->wd_lock, NULL);
+    if (pthread_create(&p->watchdog, NULL, watchdog_main, p) == 0)
+        p->watchdog_started = true;
+    else
+        log_warn("cannot start the plugin watchdog thread; hung plugins are reported only "
+                 "when their call returns");
+}
+
+static void watchdog_stop(pipeline *p)
+{
+    if (!p->watchdog_started)
+        return;
+    pthread_mutex_lock(&p->wd_lock);
+    p->stopping = true;
+    pthread_cond_signal(&p->wd_cond);
+    pthread_mutex_unlock(&p->wd_lock);
+    pthread_join(p->watchdog, NULL);
+    pthread_cond_destroy(&p->wd_cond);
+    pthread_mutex_destroy(&p->wd_lock);
+    p->watchdog_started = false;
 }
 
 int pipeline_build(const config *cfg, pipeline **out, char *err, size_t errlen)
@@ -391,6 +484,8 @@ int pipeline_build(const config *cfg, pipeline **out, char *err, size_t errlen)
                  slot->desc->version ? slot->desc->version : "", slot->path,
                  slot->thread_safe ? "" : " (not thread-safe: calls serialized)");
     }
+    if (p->n)
+        watchdog_start(p);
     *out = p;
     return 0;
 }
@@ -399,6 +494,7 @@ void pipeline_free(pipeline *p)
 {
     if (!p)
         return;
+    watchdog_stop(p);
     for (size_t i = p->n; i-- > 0;)
         pipeline_plugin_close(p->slots[i]);
     free(p->slots);
@@ -464,13 +560,29 @@ ingestd_verdict pipeline_plugin_process(pipeline_plugin *pp, ingestd_record *rec
                                         uint64_t *elapsed_ns)
 {
     rec_clear_failure(rec);
-    uint64_t t0 = mono_ns();
     if (!pp->thread_safe)
         pthread_mutex_lock(&pp->lock);
+    uint64_t t0 = mono_ns();
+    struct active_call call = {
+        .t0 = t0, .source = rec_get(rec, INGESTD_FIELD_SOURCE, NULL), .reported = false};
+    pthread_mutex_lock(&pp->active_lock);
+    call.next = pp->active;
+    if (pp->active)
+        pp->active->prev = &call;
+    pp->active = &call;
+    pthread_mutex_unlock(&pp->active_lock);
     ingestd_verdict v = pp->desc->process(pp->state, rec, &pp->host);
+    uint64_t dt = mono_ns() - t0;
+    pthread_mutex_lock(&pp->active_lock);
+    if (call.prev)
+        call.prev->next = call.next;
+    else
+        pp->active = call.next;
+    if (call.next)
+        call.next->prev = call.prev;
+    pthread_mutex_unlock(&pp->active_lock);
     if (!pp->thread_safe)
         pthread_mutex_unlock(&pp->lock);
-    uint64_t dt = mono_ns() - t0;
     if (elapsed_ns)
         *elapsed_ns = dt;
     atomic_fetch_add(&pp->total_ns, dt);

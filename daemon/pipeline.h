@@ -1,7 +1,9 @@
 /*
  * pipeline - loads the plugin chain (dlopen, ABI checks, init) and runs records through it.
  *
- * Thread rules: pipeline_build and pipeline_free run on the loop thread. pipeline_run may be
+ * Thread rules: pipeline_build and pipeline_free run on the loop thread. A non-empty pipeline
+ * owns a watchdog thread (started by pipeline_build, joined by pipeline_free) that logs, once per
+ * call, every plugin call still running past cfg->plugin_timeout_ms. pipeline_run may be
  * called from any number of worker threads at once; plugins without the thread-safe flag are
  * serialized by a per-plugin mutex. Counters are atomics, read by pipeline_stats on the loop.
  * A pipeline is immutable once built, so a reload builds a new one aside and swaps it.

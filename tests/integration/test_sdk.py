@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 import harness
@@ -57,6 +58,27 @@ static const ingestd_plugin slow = {INGESTD_PLUGIN_INIT_V1, .name = "slowpoke", 
     .description = "sleeps 40 ms per article", .flags = INGESTD_PLUGIN_THREAD_SAFE,
     .process = slow_process};
 INGESTD_PLUGIN_EXPORT { return &slow; }
+"""
+
+HANG_SRC = r"""
+#define _POSIX_C_SOURCE 200809L
+#include <ingestd/plugin.h>
+#include <string.h>
+#include <time.h>
+static ingestd_verdict hang_process(void *state, ingestd_record *rec, const ingestd_host *host)
+{
+    (void)state;
+    const char *body = host->get(rec, INGESTD_FIELD_BODY, NULL);
+    if (body && strstr(body, "HANG")) {
+        struct timespec ts = {2, 0};
+        nanosleep(&ts, NULL);
+    }
+    return INGESTD_OK;
+}
+static const ingestd_plugin hang = {INGESTD_PLUGIN_INIT_V1, .name = "hangs", .version = "1",
+    .description = "sleeps 2 s on articles that say HANG", .flags = INGESTD_PLUGIN_THREAD_SAFE,
+    .process = hang_process};
+INGESTD_PLUGIN_EXPORT { return &hang; }
 """
 
 FAIL_SRC = r"""
@@ -358,6 +380,31 @@ class SdkTest(unittest.TestCase):
         self.assertTrue(os.path.basename(m.group(2)).startswith("a"), m.group(2))
         self.assertEqual(log.count("plugin always_fails: returned an error for each"), 1)
         self.assertTrue(d.running())
+        d.stop()
+
+    def test_hung_call_is_reported_while_it_hangs(self):
+        self.use_installed_binaries()
+        hang = self.build_tiny("hangs", HANG_SRC)
+        d = self.daemon([hang], plugin_timeout_ms=200, workers=2)
+        d.start()
+        path = d.drop("stuck.txt", ("Stuck article\n\nHANG " + LONG_EN).encode())
+        t0 = time.monotonic()
+        harness.wait_until(lambda: "still running" in d.log(), 10, "the watchdog's warning")
+        # reported while the call still runs (it sleeps 2 s), naming plugin, source and limit
+        self.assertLess(time.monotonic() - t0, 1.9)
+        self.assertEqual(d.stats()["committed"], 0)
+        m = re.search(r"plugin hangs: still running after (\d+) ms on article (\S+), over the "
+                      r"time limit of 200 ms", d.log())
+        self.assertTrue(m, d.log())
+        self.assertGreaterEqual(int(m.group(1)), 200)
+        self.assertEqual(m.group(2), path)
+        # the other worker goes on meanwhile, and the hung call ends normally
+        d.drop("fine.txt", ("Fine article\n\n" + LONG_EN).encode())
+        s = d.wait_settled(2)
+        self.assertEqual(s["committed"], 2)
+        p = s["plugins"][0]
+        self.assertEqual(p["slow_calls"], 1)
+        self.assertEqual(d.log().count("still running"), 1)  # once per call
         d.stop()
 
     # ---- search path and trust ----------------------------------------------------------
