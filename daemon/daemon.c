@@ -540,7 +540,7 @@ static void flush_batch(daemon_state *d)
             backlog_committed(d, j);
         } else {
             if (strcmp(j->source_kind, "file") == 0)
-                acknowledge(d, j->path, j->watch_index, failed);
+                acknowledge(d, j->path, j->watch_index, failed, j->has_file ? &j->ident : NULL);
             unclaim(d, j->path);
         }
         intake_job_free(j);
