@@ -166,6 +166,45 @@ static void compose_marks(const char *in, size_t len, size_t *i, char *out, size
     }
 }
 
+/* Writes one space unless the output already ends with one. */
+static void put_space(char *out, size_t *o)
+{
+    if (*o == 0 || out[*o - 1] != ' ')
+        out[(*o)++] = ' ';
+}
+
+/* The rare path of normalize_chars: the character at in[*i] starts with a lead byte (see
+ * normalize_lead). Writes its normalized form to out at *o and advances both. */
+static void normalize_slow(const char *in, size_t len, size_t *i, char *out, size_t *o, size_t cap)
+{
+    unsigned char c = (unsigned char)in[*i];
+    if (c < 0x80) {
+        if (c == '\t')
+            put_space(out, o);
+        else if (c == '\n' || c == '\r')
+            out[(*o)++] = '\n';
+        if (c == '\r' && *i + 1 < len && in[*i + 1] == '\n')
+            (*i)++;
+        (*i)++;
+        return; /* other C0 controls and DEL are dropped */
+    }
+    size_t start = *i;
+    unsigned cp = u8_decode(in, len, i);
+    if ((cp == 0xFFFD && *i == start + 1) || u8_is_invisible(cp))
+        return; /* a malformed byte (cannot happen for host text) or an invisible character */
+    if (cp == 0x2028 || cp == 0x2029) {
+        out[(*o)++] = '\n';
+    } else if (u8_is_space(cp)) {
+        put_space(out, o);
+    } else if (cp >= 0x0300 && cp < 0x0370 && nfc_ccc(cp)) {
+        *i = start;
+        compose_marks(in, len, i, out, o, cap);
+    } else {
+        memcpy(out + *o, in + start, *i - start);
+        *o += *i - start;
+    }
+}
+
 /* Step 1: copy in[0..len) to out (cap bytes, at least len + 1) without invisible and control
  * characters; CRLF, CR, U+2028 and U+2029 become LF; every run of horizontal white space (tab,
  * NBSP and the other Unicode space separators) becomes one space; combining sequences of Latin,
@@ -174,53 +213,25 @@ static size_t normalize_chars(const char *in, size_t len, char *out, size_t cap)
 {
     cap--; /* room for the caller's NUL */
     size_t i = 0, o = 0;
+    unsigned char last = '\n'; /* out[o - 1], kept in a register ('\n' at the start) */
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
         if (!is_normalize_lead(c)) {
             /* The hot loop: plain bytes and spaces. A space right after a space is written
-             * but not kept, without a branch (spaces come every few bytes, unpredictably). */
-            bool prev_space = o > 0 && out[o - 1] == ' ';
+             * but not kept, without a branch (spaces come every few bytes, unpredictably),
+             * and without reading back the output (a store-to-load chain per byte). */
             out[o] = (char)c;
-            o += !(c == ' ' && prev_space);
+            o += !(c == ' ' && last == ' ');
+            last = c;
             i++;
             continue;
         }
-        if (c < 0x80) {
-            if (c == '\t') {
-                if (o == 0 || out[o - 1] != ' ')
-                    out[o++] = ' ';
-            } else if (c == '\n') {
-                out[o++] = '\n';
-            } else if (c == '\r') {
-                out[o++] = '\n';
-                if (i + 1 < len && in[i + 1] == '\n')
-                    i++;
-            }
-            i++;
-            continue;
-        }
-        size_t start = i;
-        unsigned cp = u8_decode(in, len, &i);
-        if (cp == 0xFFFD && i == start + 1)
-            continue; /* a malformed byte (cannot happen for host text): drop it */
-        if (u8_is_invisible(cp))
-            continue;
-        if (cp == 0x2028 || cp == 0x2029) {
-            out[o++] = '\n';
-            continue;
-        }
-        if (u8_is_space(cp)) {
-            if (o == 0 || out[o - 1] != ' ')
-                out[o++] = ' ';
-            continue;
-        }
-        if (cp >= 0x0300 && cp < 0x0370 && nfc_ccc(cp)) {
-            i = start;
-            compose_marks(in, len, &i, out, &o, cap);
-            continue;
-        }
-        memcpy(out + o, in + start, i - start);
-        o += i - start;
+        /* Copies, so i and o themselves are never address-taken and stay in registers. */
+        size_t si = i, so = o;
+        normalize_slow(in, len, &si, out, &so, cap);
+        i = si;
+        o = so;
+        last = o > 0 ? (unsigned char)out[o - 1] : '\n';
     }
     return o;
 }
