@@ -18,7 +18,7 @@
 
 typedef struct ld_result {
     char lang[4];           /* ISO 639-1 code, or "und" */
-    double confidence;      /* 0..1; 0 for "und" */
+    double confidence;      /* 0..1, calibrated (share right at this lead); 0 for "und" */
     char runner_up[4];      /* second best language of the same script, "" when none */
     double runner_up_score; /* runner-up's per-n-gram likelihood relative to the winner, 0..1 */
     const char *script;     /* ISO 15924 code of the dominant script ("Zyyy" when none) */
