@@ -4,6 +4,7 @@
  * the shared seed articles are checked too when SOURCE_DIR/../shared/seeds exists.
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -827,6 +828,39 @@ static void test_learned_boilerplate(void)
     ph_unload(p);
 }
 
+static void test_config(void)
+{
+    /* Bad values are refused at init with a one-line reason; unknown keys are ignored. */
+    void *so = dlopen(PLUGIN_BUILD_DIR "/cleanup.so", RTLD_NOW | RTLD_LOCAL);
+    CHECK(so != NULL);
+    if (!so)
+        return;
+    const ingestd_plugin *(*entry)(void) =
+        (const ingestd_plugin *(*)(void))dlsym(so, INGESTD_PLUGIN_ENTRY_SYMBOL);
+    CHECK(entry != NULL);
+    const ingestd_plugin *d = entry();
+    static const char *const bad[] = {
+        "{\"learn_boilerplate\": 1}", "{\"learn_min_articles\": 1}", "{\"learn_share\": 1.5}",
+        "{\"learn_share\": \"x\"}",   "{\"learn_max_sources\": 0}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        void *state = NULL;
+        char err[256] = "";
+        CHECK(d->init(bad[i], NULL, &state, err, sizeof err) != 0);
+        CHECK(strncmp(err, "cleanup: learn_", 15) == 0);
+    }
+    static const char *const good[] = {"{}", "{\"learn_boilerplate\": false}",
+                                       "{\"other\": 3, \"learn_share\": 0.9}",
+                                       "{\"learn_min_articles\": 50, \"learn_max_sources\": 1024}"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        void *state = NULL;
+        char err[256] = "";
+        CHECK_INT(d->init(good[i], NULL, &state, err, sizeof err), 0);
+        d->destroy(state);
+    }
+    dlclose(so);
+}
+
 typedef struct learn_job {
     ph_plugin *p;
     int thread;
@@ -1069,6 +1103,7 @@ int main(void)
     RUN(test_nfc);
     RUN(test_learned_boilerplate);
     RUN(test_learned_threads);
+    RUN(test_config);
     RUN(test_meta_json);
     RUN(test_edge_inputs);
     RUN(test_separator_lines_repeat);
