@@ -4,7 +4,9 @@
  * Reads TITLE (when set) and BODY, decides the language with ld_detect (Unicode script, then a
  * character n-gram model for scripts shared by several languages), and stores it with
  * host->set_lang as an ISO 639-1 code or "und" plus a confidence in 0..1. It also stores
- * meta "langdetect": {"runner_up": "hr" or null, "runner_up_score": 0..1, "script": "Latn"}.
+ * meta "langdetect": {"runner_up": "hr" or null, "runner_up_score": 0..1, "script": "Latn"},
+ * plus "mix": [{"lang": "tr", "share": 0.8}, {"lang": "ru", "share": 0.2}] for text in several
+ * scripts (each script with at least 10% of the letters, decided on its own letters).
  * The state is the constant model, so process() is thread-safe and allocates nothing.
  * Configuration: none (any config object is accepted).
  */
@@ -37,14 +39,24 @@ static ingestd_verdict langdetect_process(void *state, ingestd_record *rec,
         host->fail(rec, "langdetect: set_lang failed");
         return INGESTD_ERROR;
     }
-    char json[128];
+    char json[320];
+    int len;
     if (res.runner_up[0])
-        snprintf(json, sizeof json,
-                 "{\"runner_up\":\"%s\",\"runner_up_score\":%.4f,\"script\":\"%s\"}", res.runner_up,
-                 res.runner_up_score, res.script);
+        len = snprintf(json, sizeof json,
+                       "{\"runner_up\":\"%s\",\"runner_up_score\":%.4f,\"script\":\"%s\"",
+                       res.runner_up, res.runner_up_score, res.script);
     else
-        snprintf(json, sizeof json, "{\"runner_up\":null,\"runner_up_score\":0,\"script\":\"%s\"}",
-                 res.script);
+        len = snprintf(json, sizeof json,
+                       "{\"runner_up\":null,\"runner_up_score\":0,\"script\":\"%s\"", res.script);
+    if (res.mix_count > 0) {
+        len += snprintf(json + len, sizeof json - (size_t)len, ",\"mix\":[");
+        for (size_t i = 0; i < res.mix_count; i++)
+            len += snprintf(json + len, sizeof json - (size_t)len,
+                            "%s{\"lang\":\"%s\",\"share\":%.3f}", i ? "," : "", res.mix[i].lang,
+                            res.mix[i].share);
+        len += snprintf(json + len, sizeof json - (size_t)len, "]");
+    }
+    snprintf(json + len, sizeof json - (size_t)len, "}");
     if (host->meta_set(rec, "langdetect", json) != 0) {
         host->fail(rec, "langdetect: meta_set failed");
         return INGESTD_ERROR;

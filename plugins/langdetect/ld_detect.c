@@ -28,6 +28,7 @@
 #define LD_MAX_ELEMENTS    2560 /* elements after which the analysis ends anyway */
 #define LD_WORD_WEIGHT     3.0  /* weight of the word stage against the n-gram sum */
 #define LD_WORD_HASH_INIT  0x84222325CBF29CE4ull
+#define LD_MIX_MIN_SHARE   0.1 /* a script with this share of the letters is listed in mix */
 #define LD_CALIB_SLOPE     0.9 /* confidence = logistic(slope * log(1 + lead) + bias) */
 #define LD_CALIB_BIAS      (-1.4)
 
@@ -333,14 +334,14 @@ static void score_ngrams(const ld_model *m, const char *const *texts, const size
     out->confidence = 1.0 / (1.0 + exp(-(LD_CALIB_SLOPE * log1p(out->margin) + LD_CALIB_BIAS)));
 }
 
-void ld_detect(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
-               ld_result *out)
+/* The decision of ld_detect; also returns the weighted letters per script and their sum. */
+static void detect_core(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
+                        ld_result *out, uint32_t *per_script, uint32_t *letters_out)
 {
     memset(out, 0, sizeof *out);
     memcpy(out->lang, "und", 4);
     out->script = ld_scripts[LD_SCRIPT_NONE].name;
 
-    uint32_t per_script[LD_SCRIPT_COUNT] = {0};
     size_t hint = 0;
     ld_cursor c;
     cursor_init(&c, texts, lens, n);
@@ -364,6 +365,7 @@ void ld_detect(const ld_model *m, const char *const *texts, const size_t *lens, 
             best = v, best_script = s;
     }
     out->letters = best;
+    *letters_out = letters;
     if (best_script == LD_SCRIPT_NONE)
         return;
     out->script = ld_scripts[best_script].name;
@@ -387,4 +389,48 @@ void ld_detect(const ld_model *m, const char *const *texts, const size_t *lens, 
     }
     score_ngrams(m, texts, lens, n, best_script, out);
     out->confidence *= share;
+}
+
+/* Language of the letters of script s alone (for the mixed-text shares). */
+static void lang_of_script(const ld_model *m, const char *const *texts, const size_t *lens,
+                           size_t n, uint8_t s, const uint32_t *per_script, char lang[4])
+{
+    if (s == LD_SCRIPT_HANI || s == LD_SCRIPT_HIRA) {
+        uint32_t cjk = per_script[LD_SCRIPT_HANI] + per_script[LD_SCRIPT_HIRA];
+        memcpy(lang, per_script[LD_SCRIPT_HIRA] * 20 >= cjk ? "ja" : "zh", 3);
+        return;
+    }
+    if (ld_scripts[s].unique_lang[0]) {
+        memcpy(lang, ld_scripts[s].unique_lang, 3);
+        return;
+    }
+    ld_result tmp;
+    memset(&tmp, 0, sizeof tmp);
+    memcpy(tmp.lang, "und", 4);
+    tmp.letters = per_script[s];
+    score_ngrams(m, texts, lens, n, s, &tmp);
+    memcpy(lang, tmp.lang, 4);
+}
+
+void ld_detect(const ld_model *m, const char *const *texts, const size_t *lens, size_t n,
+               ld_result *out)
+{
+    uint32_t per_script[LD_SCRIPT_COUNT] = {0}, letters = 0;
+    detect_core(m, texts, lens, n, out, per_script, &letters);
+    if (letters < LD_MIN_LETTERS)
+        return;
+    /* Mixed text: every script group with at least LD_MIX_MIN_SHARE of the letters. */
+    uint32_t cjk = per_script[LD_SCRIPT_HANI] + per_script[LD_SCRIPT_HIRA];
+    size_t k = 0;
+    for (uint8_t s = LD_SCRIPT_LATN; s < LD_SCRIPT_COUNT && k < LD_MIX_MAX; s++) {
+        if (s == LD_SCRIPT_HIRA)
+            continue; /* counted with Han */
+        uint32_t v = s == LD_SCRIPT_HANI ? cjk : per_script[s];
+        if (v < LD_MIX_MIN_SHARE * letters)
+            continue;
+        out->mix[k].share = (double)v / letters;
+        lang_of_script(m, texts, lens, n, s, per_script, out->mix[k].lang);
+        k++;
+    }
+    out->mix_count = k >= 2 ? k : 0;
 }

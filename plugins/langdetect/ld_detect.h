@@ -11,6 +11,8 @@
 
 /* Bytes of each text that are analysed; the rest is ignored (speed bound on huge inputs). */
 #define LD_ANALYSIS_CAP 8192
+/* Most languages listed for a mixed text. */
+#define LD_MIX_MAX 4
 /* Fewer (weighted) letters than this give "und". */
 #define LD_MIN_LETTERS 20
 /* A dominant script with a smaller share of the letters than this gives "und" (too mixed). */
@@ -24,6 +26,11 @@ typedef struct ld_result {
     const char *script;     /* ISO 15924 code of the dominant script ("Zyyy" when none) */
     size_t letters;         /* weighted letter count analysed */
     double margin;          /* n-gram (+ word) log-likelihood lead over the runner-up, nats */
+    struct {
+        char lang[4];  /* language of one script's letters ("und" when too few) */
+        double share;  /* that script's share of the letters */
+    } mix[LD_MIX_MAX]; /* mixed text only: one entry per script with >= 10% of letters */
+    size_t mix_count;  /* 0 unless at least two scripts have >= 10% */
 } ld_result;
 
 /*

@@ -476,6 +476,30 @@ static void test_meta_and_title(void)
     m = json_object_get(rec_meta(rec), "langdetect");
     CHECK_STR(json_string_value(json_object_get(m, "script")), "Grek");
     CHECK(json_is_null(json_object_get(m, "runner_up")));
+    CHECK(json_object_get(m, "mix") == NULL); /* one script: no shares */
+    rec_free(rec);
+
+    /* Half Slovak, half Russian: "und", and the share of each language in meta. */
+    char text[1024];
+    snprintf(text, sizeof text, "%s %s", group_samples[20].text, group_samples[8].text);
+    rec = ph_record(text);
+    CHECK_INT(ph_process(plugin, rec), INGESTD_OK);
+    CHECK_STR(ph_get(rec, INGESTD_FIELD_LANG), "und");
+    json_t *mix = json_object_get(json_object_get(rec_meta(rec), "langdetect"), "mix");
+    CHECK(json_is_array(mix) && json_array_size(mix) == 2);
+    double total = 0;
+    int seen_sk = 0, seen_ru = 0;
+    for (size_t i = 0; i < json_array_size(mix); i++) {
+        json_t *e = json_array_get(mix, i);
+        const char *l = json_string_value(json_object_get(e, "lang"));
+        double sh = json_number_value(json_object_get(e, "share"));
+        CHECK(sh > 0.3 && sh < 0.7);
+        total += sh;
+        seen_sk += l && strcmp(l, "sk") == 0;
+        seen_ru += l && strcmp(l, "ru") == 0;
+    }
+    CHECK(seen_sk == 1 && seen_ru == 1);
+    CHECK(total > 0.99 && total < 1.01);
     rec_free(rec);
 }
 
