@@ -173,12 +173,15 @@ static void scan_zone(const dt_ctx *t, const char *text, size_t len, dt_result *
 static void pick_published(dt_result *res, bool used[])
 {
     int base = -1;
-    for (size_t i = 0; i < res->n_found && base < 0; i++)
-        if (res->found[i].role == DT_ROLE_PUBLISHED)
-            base = (int)i;
-    for (size_t i = 0; i < res->n_found && base < 0; i++)
-        if (res->found[i].role == DT_ROLE_NONE)
-            base = (int)i;
+    /* a labelled stamp first, then a plain one; written dates before relative ones */
+    for (int relative = 0; relative < 2 && base < 0; relative++) {
+        for (size_t i = 0; i < res->n_found && base < 0; i++)
+            if (res->found[i].role == DT_ROLE_PUBLISHED && res->found[i].is_relative == relative)
+                base = (int)i;
+        for (size_t i = 0; i < res->n_found && base < 0; i++)
+            if (res->found[i].role == DT_ROLE_NONE && res->found[i].is_relative == relative)
+                base = (int)i;
+    }
     if (base < 0)
         return;
     res->published = res->found[base];
@@ -202,8 +205,9 @@ static bool pick_latest(dt_result *res, const bool used[], dt_role role, dt_stam
     bool have = false;
     for (size_t i = 0; i < res->n_found; i++) {
         const dt_stamp *st = &res->found[i];
-        bool eligible = role == DT_ROLE_UPDATED ? st->role == DT_ROLE_UPDATED
-                                                : st->role != DT_ROLE_UPDATED && !used[i];
+        bool eligible = role == DT_ROLE_UPDATED
+                            ? st->role == DT_ROLE_UPDATED
+                            : st->role != DT_ROLE_UPDATED && !used[i] && !st->is_relative;
         if (!eligible)
             continue;
         if (res->has_published) {

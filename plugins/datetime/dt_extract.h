@@ -7,11 +7,12 @@
  * Lines with no digit in their first DT_DIGIT_WINDOW bytes that are longer than DT_SHORT_LINE
  * bytes are skipped (a named day, "Yesterday", has no digit); the others are read
  * by dt_scan; the stamps are then merged and chosen:
- *   - published: the first stamp labelled as publication, else the first plain stamp, merged
+ *   - published: the first stamp labelled as publication, else the first plain stamp (a written
+ *     date before a relative one: "aujourd'hui à 06h00 | 03/09/2025" is the 3rd), merged
  *     with every compatible non-update stamp so the most precise reading wins ("05.09.2025" +
  *     "2025-09-05T20:33+0300" -> 2025-09-05T20:33:00+03:00);
  *   - updated: the latest stamp marked as an update (not earlier than published), else the
- *     latest plain stamp strictly later than published.
+ *     latest plain written (not relative) stamp strictly later than published.
  *
  * Pure function on caller memory: no allocation, no global state, any thread (t is shared
  * read-only).

@@ -620,6 +620,8 @@ static const char *skip_weekday(const dt_ctx *t, const char *p, const char *end)
         q++;
     if (q < end && *q == ',')
         q++;
+    else if (dt_utf8_peek(q, end) == 0x060C) /* Arabic comma */
+        q += 2;
     q = dt_skip_spaces(q, end);
     n = dt_match_connector(t->tables, q, end);
     if (n && n < (size_t)(end - q) && dt_is_space(dt_utf8_peek(q + n, end)))

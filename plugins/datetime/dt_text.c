@@ -165,6 +165,28 @@ bool dt_is_word(uint32_t cp)
         return false;
     if (cp >= 0x2000 && cp <= 0x2BFF) /* punctuation, symbols, arrows, dingbats */
         return false;
+    switch (cp) { /* punctuation of other scripts: Armenian, Hebrew, Arabic, Devanagari */
+    case 0x055C:
+    case 0x055D:
+    case 0x055E:
+    case 0x0589:
+    case 0x05BE:
+    case 0x05C0:
+    case 0x05C3:
+    case 0x060C:
+    case 0x061B:
+    case 0x061F:
+    case 0x066A:
+    case 0x066B:
+    case 0x066C:
+    case 0x066D:
+    case 0x06D4:
+    case 0x0964:
+    case 0x0965:
+        return false;
+    default:
+        break;
+    }
     if (cp >= 0x3000 && cp <= 0x303F) /* CJK punctuation */
         return false;
     if (cp >= 0xFE00 && cp <= 0xFE0F) /* variation selectors */

@@ -511,12 +511,13 @@ static void test_cldr_languages(void)
     EXPECT("Սեպտեմբերի 4, 2025 11:00\nՎերնագիր", "2025-09-04T11:00:00", NULL); /* hy, capital */
     EXPECT("2 בספטמבר 2025\nכותרת", "2025-09-02", NULL);                       /* he prefixed */
     EXPECT("الثلاثاء 2 سبتمبر 2025\nعنوان", "2025-09-02", NULL);               /* ar */
-    EXPECT("4 أيلول 2025\nعنوان", "2025-09-04", NULL);                         /* ar Levantine */
-    EXPECT("2 سپتامبر 2025\nعنوان", "2025-09-02", NULL);                       /* fa */
-    EXPECT("03 सितंबर 2025, 14:05\nशीर्षक", "2025-09-03T14:05:00", NULL);        /* hi */
-    EXPECT("2 सितम्बर 2025\nशीर्षक", "2025-09-02", NULL);                        /* hi variant */
-    EXPECT("2 September 2025\nJudul", "2025-09-02", NULL);                     /* id */
-    EXPECT("2 Septemba 2025\nKichwa", "2025-09-02", NULL);                     /* sw */
+    EXPECT("الأربعاء، 3 سبتمبر 2025 08:00 م\nعنوان", "2025-09-03T20:00:00", NULL); /* ar comma */
+    EXPECT("4 أيلول 2025\nعنوان", "2025-09-04", NULL);                  /* ar Levantine */
+    EXPECT("2 سپتامبر 2025\nعنوان", "2025-09-02", NULL);                /* fa */
+    EXPECT("03 सितंबर 2025, 14:05\nशीर्षक", "2025-09-03T14:05:00", NULL); /* hi */
+    EXPECT("2 सितम्बर 2025\nशीर्षक", "2025-09-02", NULL);                 /* hi variant */
+    EXPECT("2 September 2025\nJudul", "2025-09-02", NULL);              /* id */
+    EXPECT("2 Septemba 2025\nKichwa", "2025-09-02", NULL);              /* sw */
     EXPECT("Thứ Ba, 02/09/2025, 09:30 (GMT+7)\nTiêu đề", "2025-09-02T09:30:00+07:00", NULL);
     EXPECT("3. september 2025 kl. 14:05\nFyrirsögn", "2025-09-03T14:05:00", NULL); /* is */
     EXPECT("5 ก.ย. 2568 10:15 น.\nหัวข้อ", "2025-09-05T10:15:00", NULL); /* th, Buddhist year */
@@ -590,6 +591,9 @@ static void test_relative_dates(void)
     EXPECT_CTX("Заголовок\nвчера, 19:40\nТекст", "ru", "2025-09-04T19:40:00", NULL);
     EXPECT_CTX("Başlık\nDün\nMetin", "tr", "2025-09-04", NULL);
     EXPECT_CTX("Заголовок\nСегодня, 10:30\nТекст", "ru", "2025-09-05T10:30:00", NULL);
+    /* a written date wins over a relative one on the same line, and the relative one is not
+     * taken as an update */
+    EXPECT_CTX("Publié aujourd'hui à 06h00 | 03/09/2025\nTitre", "fr", "2025-09-03", NULL);
     /* no arrival time: nothing is invented */
     expect_ctx_at(__LINE__, "Title\n3 hours ago\nText", 0, "en", NULL, NULL);
     /* durations and story sentences are not relative dates */
