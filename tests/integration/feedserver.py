@@ -9,6 +9,8 @@ Paths:
   /copy/NAME           the same bytes under another URL (same article via two feeds)
   /gzip/NAME           gzip-encoded when the client accepts it
   /moved/NAME          301 to /feeds/NAME
+  /tofile              302 to file:///etc/passwd (must not be followed)
+  /loop                302 to itself (the redirect limit must stop it)
   /gone                410
   /ratelimit           429 with Retry-After: RETRY_AFTER seconds
   /unavailable         503 with Retry-After: RETRY_AFTER seconds
@@ -150,6 +152,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if parts[0] == "moved" and len(parts) == 2:
             return self._send(301, b"", {"Location": "http://127.0.0.1:%d/feeds/%s"
                                          % (srv.port, parts[1])})
+        if p == "/tofile":
+            return self._send(302, b"", {"Location": "file:///etc/passwd"})
+        if p == "/loop":
+            return self._send(302, b"", {"Location": "/loop"})
         if p == "/gone":
             return self._send(410, b"gone")
         if p == "/ratelimit":

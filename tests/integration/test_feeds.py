@@ -146,7 +146,8 @@ class FeedsTest(harness.DaemonTest):
         srv = self.server()
         paths = ["/gone", "/ratelimit", "/unavailable", "/moved/rdf.xml", "/feeds/malformed.xml",
                  "/feeds/bomb.xml", "/big", "/bigchunked", "/truncated", "/slow",
-                 "/gzip/rss2_cp1251.xml", "/feeds/not_a_feed.html", "/flaky"]
+                 "/gzip/rss2_cp1251.xml", "/feeds/not_a_feed.html", "/flaky", "/tofile",
+                 "/loop"]
         d = self.feed_daemon(srv, paths, feed_interval_s=1, feed_timeout_s=3,
                              feed_max_body_bytes=1048576)
         t0 = time.monotonic()
@@ -198,6 +199,11 @@ class FeedsTest(harness.DaemonTest):
         self.assertIn("В Казани открыли новый мост", titles)
 
         self.assertIn("not a feed", feeds[srv.url("/feeds/not_a_feed.html")]["last_error"])
+        # only http/https, also after a redirect; a bounded number of redirects
+        self.assertIn("rotocol", feeds[srv.url("/tofile")]["last_error"])
+        self.assertIn("edirect", feeds[srv.url("/loop")]["last_error"])
+        # one poll is the request and at most 5 redirects; backoff allows at most 5 polls here
+        self.assertLessEqual(len(srv.hits("/loop")), 5 * 6)
 
         # exponential backoff: far fewer than one poll a second, and never given up
         flaky = srv.hits("/flaky")
