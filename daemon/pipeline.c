@@ -593,11 +593,14 @@ ingestd_verdict pipeline_plugin_process(pipeline_plugin *pp, ingestd_record *rec
         if (warn_due(&pp->warned_slow)) {
             unsigned long long more = atomic_exchange(&pp->slow_unreported, 0);
             const char *src = rec_get(rec, INGESTD_FIELD_SOURCE, NULL);
+            char extra[96] = "";
+            if (more)
+                snprintf(extra, sizeof extra, "; %llu more slow calls since the last warning",
+                         more);
             log_warn("plugin %s: took %llu ms on article %s, over the time limit of %llu ms "
-                     "(plugin_timeout_ms; the call was not aborted)%s%llu%s",
+                     "(plugin_timeout_ms; the call was not aborted)%s",
                      pp->desc->name, (unsigned long long)(dt / 1000000u), src ? src : "?",
-                     (unsigned long long)(pp->limit_ns / 1000000u), more ? "; " : "", more,
-                     more ? " more slow calls since the last warning" : "");
+                     (unsigned long long)(pp->limit_ns / 1000000u), extra);
         } else {
             atomic_fetch_add(&pp->slow_unreported, 1);
         }

@@ -405,6 +405,9 @@ class SdkTest(unittest.TestCase):
         p = s["plugins"][0]
         self.assertEqual(p["slow_calls"], 1)
         self.assertEqual(d.log().count("still running"), 1)  # once per call
+        self.assertRegex(d.log(), r"plugin hangs: took \d+ ms on article %s, over the time limit "
+                         r"of 200 ms \(plugin_timeout_ms; the call was not aborted\)\n"
+                         % re.escape(path))
         d.stop()
 
     # ---- search path and trust ----------------------------------------------------------
