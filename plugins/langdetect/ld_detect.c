@@ -147,8 +147,8 @@ static uint64_t hash_final(uint64_t h)
 }
 
 /* Adds the postings of the entry with hash h (if listed) in slots[] to delta[]. */
-static void add_postings(const ld_model *m, const uint32_t *slots, uint32_t mask, uint64_t h,
-                         int32_t *delta)
+__attribute__((always_inline)) static inline void
+add_postings(const ld_model *m, const uint32_t *slots, uint32_t mask, uint64_t h, int32_t *delta)
 {
     uint32_t fp = (uint32_t)(h >> 52);
     uint32_t slot = (uint32_t)h & mask;
@@ -421,16 +421,21 @@ void ld_detect(const ld_model *m, const char *const *texts, const size_t *lens, 
         return;
     /* Mixed text: every script group with at least LD_MIX_MIN_SHARE of the letters. */
     uint32_t cjk = per_script[LD_SCRIPT_HANI] + per_script[LD_SCRIPT_HIRA];
+    uint8_t listed[LD_MIX_MAX];
     size_t k = 0;
     for (uint8_t s = LD_SCRIPT_LATN; s < LD_SCRIPT_COUNT && k < LD_MIX_MAX; s++) {
         if (s == LD_SCRIPT_HIRA)
             continue; /* counted with Han */
         uint32_t v = s == LD_SCRIPT_HANI ? cjk : per_script[s];
-        if (v < LD_MIX_MIN_SHARE * letters)
-            continue;
-        out->mix[k].share = (double)v / letters;
-        lang_of_script(m, texts, lens, n, s, per_script, out->mix[k].lang);
-        k++;
+        if (v >= LD_MIX_MIN_SHARE * letters)
+            listed[k++] = s;
     }
-    out->mix_count = k >= 2 ? k : 0;
+    if (k < 2)
+        return; /* one script: the decision itself, no shares */
+    for (size_t i = 0; i < k; i++) {
+        uint8_t s = listed[i];
+        out->mix[i].share = (double)(s == LD_SCRIPT_HANI ? cjk : per_script[s]) / letters;
+        lang_of_script(m, texts, lens, n, s, per_script, out->mix[i].lang);
+    }
+    out->mix_count = k;
 }
