@@ -14,6 +14,7 @@
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #define MAX_MODULES     128
 #define MAX_CRASH_LINES 10000
 #define ALT_STACK_BYTES (64 * 1024)
+#define MAX_ALT_STACKS  256
 
 struct module_range {
     uintptr_t start, end;
@@ -40,7 +42,11 @@ struct module_range {
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
-static int crash_fd = -1;
+static volatile int crash_fd = -1;
+/* signal stacks given to worker threads, kept here (not only in the kernel) for the process's
+ * life; threads beyond MAX_ALT_STACKS run without one (a stack overflow then goes unrecorded) */
+static void *alt_stacks[MAX_ALT_STACKS];
+static atomic_size_t n_alt_stacks;
 static struct module_range modules[MAX_MODULES];
 static volatile size_t n_modules;
 
@@ -92,12 +98,15 @@ void quarantine_refresh_modules(void)
 
 void quarantine_enter(const char *path, const store_file_identity *ident)
 {
-    if (!has_alt_stack) {
+    if (!has_alt_stack && crash_fd >= 0) {
         /* a stack overflow can only be reported from another stack; kept for the thread's life */
-        stack_t ss = {.ss_sp = malloc(ALT_STACK_BYTES), .ss_size = ALT_STACK_BYTES};
-        if (ss.ss_sp && sigaltstack(&ss, NULL) != 0)
-            free(ss.ss_sp);
         has_alt_stack = true;
+        size_t slot = atomic_fetch_add(&n_alt_stacks, 1);
+        if (slot < MAX_ALT_STACKS) {
+            alt_stacks[slot] = xmalloc(ALT_STACK_BYTES);
+            stack_t ss = {.ss_sp = alt_stacks[slot], .ss_size = ALT_STACK_BYTES};
+            sigaltstack(&ss, NULL);
+        }
         pthread_attr_t attr;
         void *lo;
         size_t size;

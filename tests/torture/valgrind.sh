@@ -15,7 +15,7 @@ scenarios=${*:-test_restart.py test_graceful_stop.py}
 command -v valgrind >/dev/null || { echo "valgrind not installed: skipped"; exit 77; }
 out=$build/valgrind
 rm -rf "$out" && mkdir -p "$out/bin"
-vg="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --track-origins=yes --num-callers=30"
+vg="valgrind --tool=memcheck --suppressions=$here/valgrind.supp --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --track-origins=yes --num-callers=30"
 failed=""
 testfail=""
 units=0
