@@ -45,7 +45,7 @@ UDHR_CODES = {
 }
 LENGTHS = (40, 150, 600)
 PER_LANG = {40: 60, 150: 40, 600: 12}  # samples per declaration and length (at most)
-CONFIDENT = 0.5  # a non-"und" answer at or above this confidence counts as confident
+CONFIDENT = (0.5, 0.9)  # a non-"und" answer at or above these confidences counts as confident
 DETECTORS = ("ingestd", "cld2", "textcat", "langdetect")
 
 
@@ -256,17 +256,20 @@ def main():
 
         # wrong and confident, und share
         print(f"\n### {corpus}: wrong-and-confident (answer != expected, != und, confidence >= "
-              f"{CONFIDENT}; CLD2 'reliable', textcat single answer) and und, % of samples")
-        print("| detector | " + " | ".join(f"{L}: wrong+conf / und" for L in LENGTHS) + " |")
+              f"{CONFIDENT[0]} / >= {CONFIDENT[1]}; CLD2 'reliable' and textcat single answer "
+              "count as 0.9) and und, % of samples")
+        print("| detector | " + " | ".join(f"{L}: wrong+conf@{CONFIDENT[0]} / @{CONFIDENT[1]} / und"
+                                         for L in LENGTHS) + " |")
         print("|---" * (1 + len(LENGTHS)) + "|")
         for n in names:
             cells = []
             for L in LENGTHS:
                 ii = [i for i in idx if samples[i][1] == L]
-                wc = sum(1 for i in ii if results[n][i][0] not in (samples[i][2], "und")
-                         and results[n][i][1] >= CONFIDENT)
+                wc = [sum(1 for i in ii if results[n][i][0] not in (samples[i][2], "und")
+                          and results[n][i][1] >= t) for t in CONFIDENT]
                 und = sum(1 for i in ii if results[n][i][0] == "und")
-                cells.append(pct(wc, len(ii)) + " / " + pct(und, len(ii)))
+                cells.append(" / ".join(pct(w, len(ii)).strip() for w in wc) + " / " +
+                             pct(und, len(ii)).strip())
             print(f"| {n} | " + " | ".join(cells) + " |")
 
         if args.per_language:
