@@ -225,6 +225,60 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+static const char state_sql[] =
+    "UPDATE feeds SET url = ?2, etag = ?3, last_modified = ?4, next_poll_ms = ?5,"
+    " last_poll_at = ?6, last_status = ?7, last_error = ?8, error_count = ?9, enabled = ?10,"
+    " disabled_reason = ?11, title = coalesce(?12, title), entries_seen = entries_seen + ?13"
+    " WHERE id = ?1";
+
+static void bind_state(sqlite3_stmt *fs, const feed_row *state, int64_t new_keys)
+{
+    sqlite3_bind_int64(fs, 1, state->id);
+    bind_opt(fs, 2, state->url);
+    bind_opt(fs, 3, state->etag);
+    bind_opt(fs, 4, state->last_modified);
+    sqlite3_bind_int64(fs, 5, state->next_poll_ms);
+    bind_opt(fs, 6, state->last_poll_at);
+    sqlite3_bind_int64(fs, 7, state->last_status);
+    bind_opt(fs, 8, state->last_error);
+    sqlite3_bind_int64(fs, 9, state->error_count);
+    sqlite3_bind_int(fs, 10, state->enabled);
+    bind_opt(fs, 11, state->disabled_reason);
+    bind_opt(fs, 12, state->title);
+    sqlite3_bind_int64(fs, 13, new_keys);
+}
+
+int feed_store_commit_states(store *st, const feed_row *const *states, size_t n, char *err,
+                             size_t errlen)
+{
+    if (n == 0)
+        return 0;
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *fs = NULL;
+    int rc = exec_simple(db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, state_sql, -1, &fs, NULL);
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+        bind_state(fs, states[i], 0);
+        rc = sqlite3_step(fs);
+        sqlite3_reset(fs);
+        sqlite3_clear_bindings(fs);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(fs);
+    if (rc == SQLITE_OK)
+        rc = exec_simple(db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "store %s: feed states: %s", store_path(st), sqlite3_errmsg(db));
+        int ret = map_rc(db, rc);
+        if (!sqlite3_get_autocommit(db))
+            exec_simple(db, "ROLLBACK");
+        return ret;
+    }
+    return 0;
+}
+
 int feed_store_commit(store *st, const feed_row *state, feed_store_entry *entries, size_t n,
                       char *err, size_t errlen)
 {
@@ -273,28 +327,10 @@ int feed_store_commit(store *st, const feed_row *state, feed_store_entry *entrie
         if (rc != SQLITE_DONE)
             goto sqlfail;
     }
-    rc = sqlite3_prepare_v2(db,
-                            "UPDATE feeds SET url = ?2, etag = ?3, last_modified = ?4,"
-                            " next_poll_ms = ?5, last_poll_at = ?6, last_status = ?7,"
-                            " last_error = ?8, error_count = ?9, enabled = ?10,"
-                            " disabled_reason = ?11, title = coalesce(?12, title),"
-                            " entries_seen = entries_seen + ?13 WHERE id = ?1",
-                            -1, &fs, NULL);
+    rc = sqlite3_prepare_v2(db, state_sql, -1, &fs, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
-    sqlite3_bind_int64(fs, 1, state->id);
-    bind_opt(fs, 2, state->url);
-    bind_opt(fs, 3, state->etag);
-    bind_opt(fs, 4, state->last_modified);
-    sqlite3_bind_int64(fs, 5, state->next_poll_ms);
-    bind_opt(fs, 6, state->last_poll_at);
-    sqlite3_bind_int64(fs, 7, state->last_status);
-    bind_opt(fs, 8, state->last_error);
-    sqlite3_bind_int64(fs, 9, state->error_count);
-    sqlite3_bind_int(fs, 10, state->enabled);
-    bind_opt(fs, 11, state->disabled_reason);
-    bind_opt(fs, 12, state->title);
-    sqlite3_bind_int64(fs, 13, new_keys);
+    bind_state(fs, state, new_keys);
     rc = sqlite3_step(fs);
     if (rc != SQLITE_DONE)
         goto sqlfail;

@@ -73,4 +73,10 @@ typedef struct feed_store_entry {
 int feed_store_commit(store *st, const feed_row *state, feed_store_entry *entries, size_t n,
                       char *err, size_t errlen);
 
+/* The polling state of several feeds (polls that produced no entry: 304s, errors) in ONE
+ * transaction, as feed_store_commit does for one (entries_seen unchanged). All or nothing;
+ * 0 or -ENOSPC / -EIO. */
+int feed_store_commit_states(store *st, const feed_row *const *states, size_t n, char *err,
+                             size_t errlen);
+
 #endif

@@ -30,6 +30,7 @@
 #define FEEDS_TICK_MS      250
 #define FEEDS_MAX_DELAY_S  86400.0
 #define FEEDS_COMMIT_RETRY 60
+#define FEEDS_FLUSH_MS     100 /* polls without entries: their states are committed together */
 
 struct feed {
     feeds *fs;
@@ -50,11 +51,15 @@ struct feeds {
     feeds_options opt;
     feed_http *http;
     uv_timer_t tick;
+    uv_timer_t flush_timer;
+    feed_row *pending; /* states of polls without entries, not committed yet */
+    size_t n_pending, cap_pending;
     struct feed **list;
     size_t n, cap;
     struct feed **zombies; /* removed while polling */
     size_t n_zombies;
     size_t in_flight; /* polls between the request and the commit */
+    size_t scan_pos;  /* where the next look for due feeds starts (round robin) */
     size_t workers;   /* polls on a worker */
     bool stopping;
     struct counters c;
@@ -439,9 +444,57 @@ static void job_free(struct poll_job *job)
     free(job);
 }
 
+/* Commit the pending states in one transaction (one by one if that fails, so that one bad
+ * row does not hold back the others). The memory already has them. */
+static void flush_states(feeds *fs)
+{
+    if (!fs->n_pending)
+        return;
+    const feed_row **rows = xmalloc(fs->n_pending * sizeof *rows);
+    for (size_t i = 0; i < fs->n_pending; i++)
+        rows[i] = &fs->pending[i];
+    char err[512];
+    if (feed_store_commit_states(fs->st, rows, fs->n_pending, err, sizeof err) != 0) {
+        for (size_t i = 0; i < fs->n_pending; i++)
+            if (feed_store_commit_states(fs->st, &rows[i], 1, err, sizeof err) != 0)
+                log_err("feed %s: cannot commit its polling state: %s", rows[i]->url, err);
+    }
+    free(rows);
+    for (size_t i = 0; i < fs->n_pending; i++)
+        feed_row_clear(&fs->pending[i]);
+    fs->n_pending = 0;
+}
+
+static void flush_cb(uv_timer_t *t)
+{
+    flush_states(t->data);
+}
+
+/* A poll that produced no entry: its state is taken in memory now and committed with the
+ * other such states within FEEDS_FLUSH_MS (one transaction for many 304s). */
+static void defer_state(feeds *fs, struct feed *f, feed_row *next)
+{
+    if (fs->n_pending == fs->cap_pending) {
+        fs->cap_pending = fs->cap_pending ? fs->cap_pending * 2 : 64;
+        fs->pending = xrealloc(fs->pending, fs->cap_pending * sizeof *fs->pending);
+    }
+    feed_row_copy(&fs->pending[fs->n_pending++], next);
+    feed_row_clear(&f->row);
+    f->row = *next;
+    memset(next, 0, sizeof *next);
+    if (fs->stopping)
+        flush_states(fs);
+    else if (!uv_is_active((uv_handle_t *)&fs->flush_timer))
+        uv_timer_start(&fs->flush_timer, flush_cb, FEEDS_FLUSH_MS, 0);
+}
+
 /* The state after a poll, committed (with entries) then taken in memory. */
 static int commit_state(feeds *fs, struct feed *f, feed_row *next, struct poll_job *job)
 {
+    if (!job || job->n == 0) {
+        defer_state(fs, f, next);
+        return 0;
+    }
     feed_store_entry *es = NULL;
     size_t n = job ? job->n : 0;
     if (n) {
@@ -686,8 +739,12 @@ static void tick_cb(uv_timer_t *t)
         return;
     int64_t now = intake_now_ms();
     size_t max = fs->opt.max_in_flight > 0 ? (size_t)fs->opt.max_in_flight : 64;
-    for (size_t i = 0; i < fs->n && fs->in_flight < max; i++) {
-        struct feed *f = fs->list[i];
+    /* round robin from where the last look stopped: with many due feeds a look costs what it
+     * starts, not the length of the list */
+    for (size_t k = 0; k < fs->n && fs->in_flight < max; k++) {
+        if (fs->scan_pos >= fs->n)
+            fs->scan_pos = 0;
+        struct feed *f = fs->list[fs->scan_pos++];
         if (!f->row.enabled || f->polling || f->row.next_poll_ms > now)
             continue;
         start_poll(fs, f);
@@ -770,6 +827,8 @@ int feeds_start(uv_loop_t *loop, store *st, pipeline **pipe, const feeds_options
         initial_due(fs, fs->list[i], now);
     uv_timer_init(loop, &fs->tick);
     fs->tick.data = fs;
+    uv_timer_init(loop, &fs->flush_timer);
+    fs->flush_timer.data = fs;
     uv_timer_start(&fs->tick, tick_cb, FEEDS_TICK_MS, FEEDS_TICK_MS);
     if (fs->n)
         log_info("feeds: %zu feeds (default interval %lld s)", fs->n,
@@ -883,6 +942,9 @@ void feeds_stop(feeds *fs)
     fs->stopping = true;
     uv_timer_stop(&fs->tick);
     uv_close((uv_handle_t *)&fs->tick, NULL);
+    flush_states(fs);
+    uv_timer_stop(&fs->flush_timer);
+    uv_close((uv_handle_t *)&fs->flush_timer, NULL);
     /* cancelled transfers never call back; polls on a worker end (and commit) in poll_after */
     feed_http_close(fs->http);
     fs->http = NULL;
@@ -903,5 +965,8 @@ void feeds_free(feeds *fs)
     for (size_t i = 0; i < fs->n_zombies; i++)
         free_feed(fs->zombies[i]);
     free(fs->zombies);
+    for (size_t i = 0; i < fs->n_pending; i++)
+        feed_row_clear(&fs->pending[i]);
+    free(fs->pending);
     free(fs);
 }

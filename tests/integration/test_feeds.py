@@ -249,6 +249,10 @@ class FeedsTest(harness.DaemonTest):
         d.ctl("feed", "poll", url)
         harness.wait_until(lambda: len(srv.hits("/feeds/rdf.xml")) == 2, 15, "a second poll")
         self.assertTrue(srv.hits("/feeds/rdf.xml")[1]["headers"].get("If-None-Match"))
+        harness.wait_until(lambda: self.feeds_by_url(d)[url]["last_status"] == 304, 15, "304")
+        d.stop()
+        d.start()  # the 304 poll's state (committed with others, in one transaction) persisted
+        self.assertEqual(self.feeds_by_url(d)[url]["last_status"], 304)
         rm = d.ctl("feed", "rm", url)
         self.assertEqual(rm.returncode, 0, rm.stderr)
         self.assertEqual(d.ctl_json("feed", "ls")["feeds"], [])
