@@ -726,11 +726,7 @@ static void test_speed(void)
     }
     double per = (now_sec() - t0) / iters * 1e6;
     printf("cleanup: %.1f us per 4 KB article (incl. host get/set)\n", per);
-#if defined(__SANITIZE_ADDRESS__)
-    (void)per; /* sanitizer builds are many times slower: no time limit */
-#else
-    CHECK(per < 1000); /* generous (shared CI machines); bench/ measures the real cost */
-#endif
+    /* printed only: speed targets live in bench/ (BENCHMARKS.md), never in unit tests */
     rec_free(rec);
 
     /* 10 MB of mixed lines finishes quickly. */
