@@ -6,7 +6,7 @@ _ingestctl()
     local cur prev cmd i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="status stats plugins recent get search export failures retry reprocess
+    local commands="status stats plugins recent get search export failures retry reprocess reload
         watch top pause resume shutdown raw help"
 
     # the command is the first word that is not an option or an option's value

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -107,9 +108,16 @@ typedef struct daemon_state {
     int exit_code;
     struct backlog retry, reprocess;
     struct backlog_tag *tags;
-    bool *watch_off;       /* per cfg->watch entry: removed at run time (`watch rm`) */
-    size_t *watch_map;     /* the running watcher's folder i is cfg->watch[watch_map[i]] */
-    size_t n_config_watch; /* entries 0..n-1 come from the config file, the rest from `watch add` */
+    bool *watch_off;      /* per cfg->watch entry: removed at run time (`watch rm`) */
+    size_t *watch_map;    /* the running watcher's folder i is cfg->watch[watch_map[i]] */
+    bool *watch_cfg;      /* per cfg->watch entry: from the config file (else `watch add`) */
+    pipeline *retired;    /* the chain before the last reload, freed once drained */
+    size_t retired_users; /* jobs still running on it */
+    bool reload_again;    /* a reload came while the previous one drained */
+    bool watchdog;        /* systemd asked for WATCHDOG=1 pings */
+    uint64_t reloads;
+    uv_signal_t sig_hup;
+    uv_timer_t status_timer;
 } daemon_state;
 
 static void admit(daemon_state *d);
@@ -121,6 +129,8 @@ static bool backlog_start(daemon_state *d);
 static void backlog_job_done(daemon_state *d, intake_job *job, int status);
 static void backlog_committed(daemon_state *d, intake_job *job);
 static void backlog_stop(daemon_state *d);
+static void release_retired(daemon_state *d);
+static int reload_config(daemon_state *d, char *err, size_t errlen);
 
 static char *join_path(const char *dir, const char *name)
 {
@@ -313,6 +323,8 @@ static void job_after(uv_work_t *work, int status)
     intake_job *job = work->data;
     daemon_state *d = job->work.loop->data;
     d->workers_busy--;
+    if (d->retired && job->pipe == d->retired && d->retired_users && --d->retired_users == 0)
+        release_retired(d);
     if (job->watch_index == BACKLOG_JOB) {
         backlog_job_done(d, job, status);
         return;
@@ -690,6 +702,8 @@ static void maybe_finish(daemon_state *d)
     close_handle((uv_handle_t *)&d->stop_timer);
     close_handle((uv_handle_t *)&d->sig_term);
     close_handle((uv_handle_t *)&d->sig_int);
+    close_handle((uv_handle_t *)&d->sig_hup);
+    close_handle((uv_handle_t *)&d->status_timer);
 }
 
 static void begin_stop(daemon_state *d, const char *why)
@@ -978,6 +992,8 @@ static size_t append_watch(daemon_state *d, const char *path, cfg_after after)
     cfg->watch = xrealloc(cfg->watch, (i + 1) * sizeof *cfg->watch);
     d->watch_real = xrealloc(d->watch_real, (i + 1) * sizeof *d->watch_real);
     d->watch_off = xrealloc(d->watch_off, (i + 1) * sizeof *d->watch_off);
+    d->watch_cfg = xrealloc(d->watch_cfg, (i + 1) * sizeof *d->watch_cfg);
+    d->watch_cfg[i] = false;
     cfg_watch *w = &cfg->watch[i];
     memset(w, 0, sizeof *w);
     w->path = xstrdup(path);
@@ -1053,7 +1069,9 @@ static json_t *watch_command(daemon_state *d, json_t *req)
     const char *path = json_string_value(json_object_get(req, "path"));
     if (!op || strcmp(op, "ls") == 0) {
         json_t *configured = json_array();
-        for (size_t i = 0; i < d->n_config_watch; i++) {
+        for (size_t i = 0; i < d->cfg->n_watch; i++) {
+            if (d->watch_off[i] || !d->watch_cfg[i])
+                continue;
             json_array_append_new(configured,
                                   json_pack("{s:s, s:s}", "path", d->cfg->watch[i].path, "after",
                                             after_names[d->cfg->watch[i].after]));
@@ -1065,8 +1083,7 @@ static json_t *watch_command(daemon_state *d, json_t *req)
             const char *p = json_string_value(json_object_get(row, "path"));
             char *real = p ? realpath(p, NULL) : NULL;
             long i = real ? find_watch(d, real) : -1;
-            json_object_set_new(row, "watched",
-                                json_boolean(i >= 0 && (size_t)i >= d->n_config_watch));
+            json_object_set_new(row, "watched", json_boolean(i >= 0 && !d->watch_cfg[i]));
             free(real);
         }
         return json_pack("{s:b, s:o, s:o}", "ok", 1, "config", configured, "runtime",
@@ -1090,7 +1107,7 @@ static json_t *watch_command(daemon_state *d, json_t *req)
         free(real);
         if (existing >= 0)
             return ctl_error("watch add: %s is already watched%s", path,
-                             (size_t)existing < d->n_config_watch ? " (config file)" : "");
+                             d->watch_cfg[existing] ? " (config file)" : "");
         int rc = store_watch_add(d->st, path, after_names[after], err, sizeof err);
         if (rc && rc != -EEXIST)
             return ctl_error("watch add: %s", err);
@@ -1110,7 +1127,7 @@ static json_t *watch_command(daemon_state *d, json_t *req)
         char *real = realpath(path, NULL);
         long i = find_watch(d, real ? real : path);
         free(real);
-        if (i >= 0 && (size_t)i < d->n_config_watch)
+        if (i >= 0 && d->watch_cfg[i])
             return ctl_error("watch rm: %s comes from the config file %s; edit it there", path,
                              d->cfg->file);
         int rc = store_watch_remove(d->st, path, err, sizeof err);
@@ -1233,6 +1250,229 @@ static int start_feeds(daemon_state *d, char *err, size_t errlen)
     free(urls);
     free(intervals);
     return rc;
+}
+
+/* ---- reload (SIGHUP, `reload`) and systemd status ---- */
+
+static uint64_t monotonic_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The previous plugin chain is freed once no job runs on it any more. */
+static void release_retired(daemon_state *d)
+{
+    if (!d->retired || d->retired_users || !feeds_idle(d->feeds))
+        return;
+    pipeline_free(d->retired);
+    d->retired = NULL;
+    log_info("reload: the previous plugin chain is released");
+    if (d->reload_again) {
+        char err[1024];
+        d->reload_again = false;
+        if (reload_config(d, err, sizeof err) < 0)
+            log_err("reload refused: %s; the running configuration stays", err);
+    }
+}
+
+static bool same_watch(const cfg_watch *a, const cfg_watch *b)
+{
+    return strcmp(a->path, b->path) == 0 && a->after == b->after &&
+           strcmp(a->done_dir, b->done_dir) == 0 && strcmp(a->failed_dir, b->failed_dir) == 0 &&
+           strcmp(a->encoding, b->encoding) == 0;
+}
+
+/* Bring the config file's folders in line with nc: a folder no longer listed is no longer
+ * watched, a new one is. Returns true when something changed. */
+static bool reload_watches(daemon_state *d, const config *nc)
+{
+    bool changed = false;
+    size_t n_before = d->cfg->n_watch;
+    for (size_t i = 0; i < n_before; i++) {
+        if (d->watch_off[i] || !d->watch_cfg[i])
+            continue;
+        bool kept = false;
+        for (size_t k = 0; k < nc->n_watch && !kept; k++)
+            kept = same_watch(&d->cfg->watch[i], &nc->watch[k]);
+        if (!kept) {
+            d->watch_off[i] = true;
+            changed = true;
+            log_notice("reload: no longer watching %s", d->cfg->watch[i].path);
+        }
+    }
+    for (size_t k = 0; k < nc->n_watch; k++) {
+        bool present = false;
+        for (size_t i = 0; i < d->cfg->n_watch && !present; i++)
+            present =
+                !d->watch_off[i] && d->watch_cfg[i] && same_watch(&d->cfg->watch[i], &nc->watch[k]);
+        if (present)
+            continue;
+        char *real = realpath(nc->watch[k].path, NULL);
+        long rt = real ? find_watch(d, real) : -1;
+        free(real);
+        if (rt >= 0) /* a runtime folder now in the config file: the file's settings win */
+            d->watch_off[rt] = true;
+        size_t i = append_watch(d, nc->watch[k].path, nc->watch[k].after);
+        cfg_watch *w = &d->cfg->watch[i];
+        free(w->done_dir);
+        free(w->failed_dir);
+        free(w->encoding);
+        w->done_dir = xstrdup(nc->watch[k].done_dir);
+        w->failed_dir = xstrdup(nc->watch[k].failed_dir);
+        w->encoding = xstrdup(nc->watch[k].encoding);
+        d->watch_cfg[i] = true;
+        changed = true;
+        log_notice("reload: watching %s", w->path);
+    }
+    return changed;
+}
+
+#define SWAP(a, b)                                                                                 \
+    do {                                                                                           \
+        __typeof__(a) tmp_ = (a);                                                                  \
+        (a) = (b);                                                                                 \
+        (b) = tmp_;                                                                                \
+    } while (0)
+
+/* Re-read the config file; on success the new plugin chain, settings and folders are in use.
+ * A config that does not load, or a chain that does not build, changes nothing: -EINVAL and
+ * the reason in err. A reload while the previous chain still drains is done once it has
+ * drained (-EINPROGRESS). */
+static int reload_config(daemon_state *d, char *err, size_t errlen)
+{
+    if (d->stopping) {
+        snprintf(err, errlen, "the daemon is stopping");
+        return -ECANCELED;
+    }
+    if (d->retired) {
+        d->reload_again = true;
+        snprintf(err, errlen, "the previous reload is still draining; this one follows it");
+        return -EINPROGRESS;
+    }
+    config *nc = NULL;
+    if (config_load(d->cfg->file, &nc, err, errlen) != 0)
+        return -EINVAL;
+    pipeline *np = NULL;
+    if (pipeline_build(nc, &np, err, errlen) != 0) {
+        config_free(nc);
+        return -EINVAL;
+    }
+    char msg[128];
+    snprintf(msg, sizeof msg, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+             (unsigned long long)monotonic_usec());
+    notify_send(msg);
+    config *c = d->cfg;
+    char restart[256] = "";
+    if (strcmp(c->database, nc->database) != 0)
+        strcat(restart, " database");
+    if (strcmp(c->control_socket, nc->control_socket) != 0)
+        strcat(restart, " control_socket");
+    if (strcmp(c->synchronous, nc->synchronous) != 0)
+        strcat(restart, " synchronous");
+    if (c->workers != nc->workers)
+        strcat(restart, " workers");
+    SWAP(c->plugins, nc->plugins);
+    SWAP(c->n_plugins, nc->n_plugins);
+    SWAP(c->plugin_dirs, nc->plugin_dirs);
+    SWAP(c->n_plugin_dirs, nc->n_plugin_dirs);
+    SWAP(c->plugin_trust, nc->plugin_trust);
+    SWAP(c->log_level, nc->log_level);
+    c->plugin_timeout_ms = nc->plugin_timeout_ms;
+    c->queue_max = nc->queue_max;
+    c->batch_max = nc->batch_max;
+    c->batch_ms = nc->batch_ms;
+    c->max_file_bytes = nc->max_file_bytes;
+    c->settle_ms = nc->settle_ms;
+    if (c->rescan_interval_s != nc->rescan_interval_s) {
+        c->rescan_interval_s = nc->rescan_interval_s;
+        uv_timer_stop(&d->rescan_timer);
+        if (c->rescan_interval_s > 0)
+            uv_timer_start(&d->rescan_timer, rescan_timer_cb, (uint64_t)c->rescan_interval_s * 1000,
+                           (uint64_t)c->rescan_interval_s * 1000);
+    }
+    log_set_level(log_level_from_name(c->log_level));
+    if (reload_watches(d, nc)) {
+        char werr[512];
+        if (restart_watcher(d, werr, sizeof werr) != 0)
+            log_err("reload: restarting the watcher: %s", werr);
+        d->rescan_wanted = true;
+    }
+    config_free(nc);
+    d->retired = d->pipe;
+    d->retired_users = d->workers_busy;
+    d->pipe = np;
+    d->reloads++;
+    log_notice("reloaded %s: %zu plugins%s%s", c->file, pipeline_size(np),
+               restart[0] ? "; needs a restart to change:" : "", restart);
+    snprintf(err, errlen, "%s", restart[0] ? restart + 1 : "");
+    notify_send("READY=1\nSTATUS=reloaded");
+    release_retired(d);
+    admit(d);
+    return 0;
+}
+
+static void on_sighup(uv_signal_t *h, int signum)
+{
+    daemon_state *d = h->data;
+    char err[1024];
+    log_notice("SIGHUP: reloading the configuration");
+    int rc = reload_config(d, err, sizeof err);
+    if (rc == -EINPROGRESS)
+        log_notice("reload: %s", err);
+    else if (rc < 0)
+        log_err("reload refused: %s; the running configuration stays", err);
+}
+
+static json_t *reload_command(daemon_state *d)
+{
+    char err[1024] = "";
+    int rc = reload_config(d, err, sizeof err);
+    if (rc == -EINPROGRESS)
+        return json_pack("{s:b, s:b, s:s}", "ok", 1, "queued", 1, "message", err);
+    if (rc < 0)
+        return ctl_error("reload refused: %s; the running configuration stays", err);
+    json_t *reply = json_pack("{s:b, s:I}", "ok", 1, "plugins", (json_int_t)pipeline_size(d->pipe));
+    if (err[0])
+        json_object_set_new(reply, "needs_restart", json_string(err));
+    return reply;
+}
+
+/* Every few seconds: STATUS= for systemctl status, the watchdog ping, and releasing a drained
+ * previous plugin chain. */
+static void status_timer_cb(uv_timer_t *t)
+{
+    daemon_state *d = t->data;
+    char msg[256];
+    int n = snprintf(
+        msg, sizeof msg,
+        "STATUS=%s: %llu committed, %llu duplicates, %llu failed, queue %zu, in flight "
+        "%zu",
+        state_name(d), (unsigned long long)d->n.committed, (unsigned long long)d->n.duplicates,
+        (unsigned long long)d->n.failed, d->pending_n, in_flight(d));
+    if (d->watchdog && n > 0 && (size_t)n < sizeof msg - 12)
+        strcat(msg, "\nWATCHDOG=1");
+    notify_send(msg);
+    release_retired(d);
+}
+
+/* The status timer's period: half the watchdog interval when systemd asks for one ($WATCHDOG_USEC
+ * for this pid), else 5 s. */
+static uint64_t status_period_ms(daemon_state *d)
+{
+    const char *usec = getenv("WATCHDOG_USEC");
+    const char *pid = getenv("WATCHDOG_PID");
+    d->watchdog = false;
+    if (usec && (!pid || strtoll(pid, NULL, 10) == (long long)getpid())) {
+        long long u = strtoll(usec, NULL, 10);
+        if (u > 0) {
+            d->watchdog = true;
+            uint64_t half = (uint64_t)u / 2000;
+            return half < 5000 ? (half ? half : 1) : 5000;
+        }
+    }
+    return 5000;
 }
 
 static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
@@ -1395,6 +1635,8 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
     }
     if (strcmp(cmd, "watch") == 0)
         return watch_command(d, req);
+    if (strcmp(cmd, "reload") == 0)
+        return reload_command(d);
     if (strcmp(cmd, "feed") == 0)
         return feed_command(d, req);
     if (strcmp(cmd, "pause") == 0) {
@@ -1415,7 +1657,7 @@ static json_t *handle_request(void *ctx, const char *cmd, json_t *req)
         return json_pack("{s:b, s:s}", "ok", 1, "state", "stopping");
     }
     return ctl_error("unknown command \"%s\" (commands: status, stats, plugins, recent, get, "
-                     "search, export, failures, retry, reprocess, watch, pause, resume, "
+                     "search, export, failures, retry, reprocess, watch, reload, pause, resume, "
                      "shutdown)",
                      cmd);
 }
@@ -1492,8 +1734,10 @@ int daemon_run(const char *config_path)
         code = DAEMON_EXIT_FAILURE;
         goto out;
     }
-    d->n_config_watch = cfg->n_watch;
     d->watch_off = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof *d->watch_off);
+    d->watch_cfg = xcalloc(cfg->n_watch ? cfg->n_watch : 1, sizeof *d->watch_cfg);
+    for (size_t i = 0; i < cfg->n_watch; i++)
+        d->watch_cfg[i] = true;
     load_runtime_watches(d);
     int wrc = restart_watcher(d, err, sizeof err);
     if (wrc != 0) {
@@ -1505,8 +1749,8 @@ int daemon_run(const char *config_path)
         goto out;
     }
 
-    uv_timer_t *timers[] = {&d->batch_timer, &d->rescan_timer, &d->retry_timer, &d->settle_timer,
-                            &d->stop_timer};
+    uv_timer_t *timers[] = {&d->batch_timer,  &d->rescan_timer, &d->retry_timer,
+                            &d->settle_timer, &d->stop_timer,   &d->status_timer};
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
         uv_timer_init(d->loop, timers[i]);
         timers[i]->data = d;
@@ -1516,6 +1760,9 @@ int daemon_run(const char *config_path)
     d->sig_term.data = d->sig_int.data = d;
     uv_signal_start(&d->sig_term, on_signal, SIGTERM);
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
+    uv_signal_init(d->loop, &d->sig_hup);
+    d->sig_hup.data = d;
+    uv_signal_start(&d->sig_hup, on_sighup, SIGHUP);
     signal(SIGPIPE, SIG_IGN);
     if (cfg->rescan_interval_s > 0)
         uv_timer_start(&d->rescan_timer, rescan_timer_cb, (uint64_t)cfg->rescan_interval_s * 1000,
@@ -1532,6 +1779,8 @@ int daemon_run(const char *config_path)
              cfg->database, cfg->control_socket, pipeline_size(d->pipe));
     rescan_all(d);
     notify_send("READY=1\nSTATUS=watching folders");
+    uint64_t period = status_period_ms(d);
+    uv_timer_start(&d->status_timer, status_timer_cb, period, period);
     uv_run(d->loop, UV_RUN_DEFAULT);
     code = d->exit_code;
 
@@ -1550,7 +1799,9 @@ out:
         free(d->watch_real[i]);
     free(d->watch_real);
     free(d->watch_off);
+    free(d->watch_cfg);
     free(d->watch_map);
+    pipeline_free(d->retired);
     free(d->retry.ids);
     free(d->reprocess.ids);
     while (d->tags) {

@@ -135,6 +135,12 @@ static const command commands[] = {
      "            feed_interval_s). Kept in the database across restarts.\n"
      "rm URL      stop polling URL (its articles stay)\n"
      "poll URL    poll URL now (also re-enables a feed disabled by 410 Gone)\n"},
+    {"reload", "", "re-read the config file (also: SIGHUP)",
+     "Re-read the daemon's config file: plugin chain, watched folders, log level and limits.\n"
+     "The new plugin chain is built aside and takes over at once; articles already on a\n"
+     "worker finish on the old one. A config with an error is refused with the reason, and\n"
+     "the running configuration stays (exit status 1). database, control_socket,\n"
+     "synchronous and workers only change with a restart (reported as needs_restart).\n"},
     {"pause", "", "stop taking new articles (work in flight still finishes)",
      "Pause intake: no new article is taken until 'resume'; work in flight is finished.\n"},
     {"resume", "", "take new articles again after 'pause'", "Resume intake after 'pause'.\n"},
@@ -955,6 +961,20 @@ static int print_watch(const json_t *reply)
     return EXIT_OK;
 }
 
+static int print_reload(const json_t *reply)
+{
+    const char *msg = json_string_value(json_object_get(reply, "message"));
+    if (json_is_true(json_object_get(reply, "queued")))
+        printf("reload queued: %s\n", msg ? msg : "");
+    else
+        printf("reloaded: %lld plugins\n",
+               (long long)json_integer_value(json_object_get(reply, "plugins")));
+    const char *restart = json_string_value(json_object_get(reply, "needs_restart"));
+    if (restart)
+        printf("changed settings that need a restart: %s\n", restart);
+    return EXIT_OK;
+}
+
 static int print_queued(const char *name, const json_t *reply)
 {
     json_int_t n = json_integer_value(json_object_get(reply, "queued"));
@@ -1701,6 +1721,8 @@ static int print_reply(const command *cmd, const options *opt, const char *line)
             rc = print_watch(reply);
         else if (strcmp(name, "retry") == 0)
             rc = print_queued(name, reply);
+        else if (strcmp(name, "reload") == 0)
+            rc = print_reload(reply);
         else
             rc = print_status(reply); /* pause, resume: "state: paused" */
     }
