@@ -21,4 +21,6 @@ if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/ingestctl.c)
   add_executable(ingestctl ingestctl.c)
   target_link_libraries(ingestctl PRIVATE ingestd_core)
   install(TARGETS ingestctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES ${CMAKE_SOURCE_DIR}/completions/ingestctl.bash
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ingestctl)
 endif()
