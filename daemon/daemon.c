@@ -220,7 +220,7 @@ static int mkdir_p(const char *dir)
 }
 
 /* Move path into dir, keeping its name; a name already taken there gets a ".N" suffix. */
-static int move_into(const char *path, const char *dir)
+static int move_into(const char *path, const char *dir, char moved_to[PATH_MAX])
 {
     bool made_dir = false;
     const char *base = strrchr(path, '/');
@@ -232,8 +232,11 @@ static int move_into(const char *path, const char *dir)
         else
             snprintf(target, sizeof target, "%s/%s.%d", dir, base, i);
         /* renameat2(RENAME_NOREPLACE) refuses to overwrite an earlier file of the same name */
-        if (renameat2(AT_FDCWD, path, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
+        if (renameat2(AT_FDCWD, path, AT_FDCWD, target, RENAME_NOREPLACE) == 0) {
+            if (moved_to)
+                snprintf(moved_to, PATH_MAX, "%s", target);
             return 0;
+        }
         if (errno == ENOENT && !made_dir && access(path, F_OK) == 0) {
             /* the folder is missing (first file, or removed since): create it, try again;
              * creating it only then spares the loop ~5 mkdir calls per file */
@@ -276,14 +279,28 @@ static void acknowledge(daemon_state *d, const char *path, size_t watch_index, b
         return;
     }
     int rc = 0;
+    char moved[PATH_MAX] = "";
     if (w->after == CFG_AFTER_MOVE || (w->after == CFG_AFTER_DELETE && failed))
-        rc = move_into(path, failed ? w->failed_dir : w->done_dir);
+        rc = move_into(path, failed ? w->failed_dir : w->done_dir, moved);
     else if (w->after == CFG_AFTER_DELETE)
         rc = unlink(path) == 0 || errno == ENOENT ? 0 : -errno;
     if (rc && rc != -ENOENT)
         log_err("file %s: committed, but cannot move it to %s: %s (it stays in place and is "
                 "remembered, not ingested again)",
                 path, failed ? w->failed_dir : w->done_dir, strerror(-rc));
+    if (rc == 0 && moved[0] && !still_committed_file(moved, id)) {
+        /* replaced between the check above and the rename: what was moved is the new file;
+         * put it back into the watched folder (under a free name) to be taken */
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        int brc = move_into(moved, dir, NULL);
+        log_info("file %s: replaced while it was being moved; the new file %s", path,
+                 brc ? "stays in the done folder (cannot move it back)" : "is taken next");
+        d->rescan_wanted = true;
+    }
     CRASHPOINT("daemon.after_ack");
 }
 

@@ -169,10 +169,12 @@ def main():
         t.check(d.scalar("SELECT count(*) FROM failures") == 0, "failures: %s",
                 d.query("SELECT source, stage, reason FROM failures")[:3])
         stored = {}
+        where = {}
         for r in rows:
             stored[r["bytes"]] = stored.get(r["bytes"], 0) + 1
+            where.setdefault(r["bytes"], []).append(os.path.basename(r["source"]))
         lost = [w for b, w in model.required.items() if b not in stored]
-        dups = [b[:60] for b, c in stored.items() if c > 1]
+        dups = [where[b] for b, c in stored.items() if c > 1]
         unknown = [b[-80:] for b in stored if b not in model.required and b not in model.optional]
         optional_stored = sum(1 for b in model.optional if b in stored)
         fig = {"actions": sum(counts.values()), "by_kind": counts,
@@ -180,7 +182,7 @@ def main():
                "optional_stored": optional_stored, "lost": len(lost), "duplicates": len(dups),
                "never_complete_stored": len(unknown)}
         t.check(not lost, "%d complete files lost: %s", len(lost), lost[:5])
-        t.check(not dups, "%d contents stored more than once", len(dups))
+        t.check(not dups, "%d contents stored more than once: %s", len(dups), dups[:5])
         t.check(not unknown, "%d half-written or truncated states stored, e.g. %r", len(unknown),
                 unknown[:2])
         t.report(args, "fsrandom", fig)
