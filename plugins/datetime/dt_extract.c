@@ -72,10 +72,15 @@ static size_t ascii_digits(const char *line, size_t len, char *buf, uint16_t *ma
     const char *end = line + len;
     size_t n, o = 0;
     bool any = false;
+    for (const char *p = line; p < end && !any; p++) { /* most lines have none: look first */
+        unsigned char c = (unsigned char)*p;
+        any = (c == 0xD9 || c == 0xDB || c == 0xE0 || c == 0xEF) && native_digit(p, end, &n) >= 0;
+    }
+    if (!any)
+        return 0;
     for (const char *p = line; p < end;) {
         int d = native_digit(p, end, &n);
         if (d >= 0) {
-            any = true;
             map[o] = (uint16_t)(p - line);
             buf[o++] = (char)('0' + d);
             p += n;
@@ -85,7 +90,7 @@ static size_t ascii_digits(const char *line, size_t len, char *buf, uint16_t *ma
         }
     }
     map[o] = (uint16_t)len;
-    return any ? o : 0;
+    return o;
 }
 
 /* One zone for a whole line: "Yayınlanma: 04.09.2025 10:30 | Son Güncelleme: 04.09.2025 12:05

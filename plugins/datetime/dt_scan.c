@@ -830,11 +830,16 @@ static const char *dateline_prefix_end(const char *p, const char *end, bool *by_
     return NULL;
 }
 
-/* A publication or update label inside the line, after a non-letter ("By Jane Doe | Updated
- * 3 Sep 2025", "AP · Published 14:05"): the position after the label, or NULL. */
+#define DT_INNER_MARKER_BYTES 128
+
+/* A publication or update label inside the line, after a non-letter and within its first
+ * DT_INNER_MARKER_BYTES bytes ("By Jane Doe | Updated 3 Sep 2025", "AP · Published 14:05"):
+ * the position after the label, or NULL. */
 static const char *find_inner_marker(const dt_ctx *t, const char *p, const char *end, dt_role *role)
 {
     bool was_word = true;
+    if (end - p > DT_INNER_MARKER_BYTES) /* labels stand early: "By Jane Doe | Updated ..." */
+        end = p + DT_INNER_MARKER_BYTES;
     while (p < end) {
         const char *q = p;
         uint32_t cp = dt_utf8_next(&q, end);
