@@ -23,6 +23,8 @@
 #include "log.h"
 #include "xalloc.h"
 
+#define PIPELINE_HIST_BUCKETS 256 /* 64 octaves x 4 */
+
 struct pipeline_plugin {
     char *path;
     char *label; /* the chain entry as written (name or path), for messages */
@@ -39,6 +41,9 @@ struct pipeline_plugin {
     atomic_llong warned_err;  /* monotonic ms of the last "fails every article" warning */
     atomic_llong warned_slow; /* monotonic ms of the last "over the time limit" warning */
     atomic_ullong slow_unreported;
+    /* call durations for the p99: log2 buckets of nanoseconds, 4 steps per octave (see
+     * hist_bucket); at most 25% above the true value */
+    atomic_ullong hist[PIPELINE_HIST_BUCKETS];
     pthread_mutex_t active_lock; /* guards active */
     struct active_call *active;
 };
@@ -549,6 +554,25 @@ static bool warn_due(atomic_llong *last)
     return now - prev >= WARN_INTERVAL_MS && atomic_compare_exchange_strong(last, &prev, now);
 }
 
+/* Histogram bucket of a duration: exact below 4 ns, then 4 buckets per power of two (the two
+ * bits after the leading one), so a bucket spans at most 25% of its lower bound. */
+static size_t hist_bucket(uint64_t ns)
+{
+    if (ns < 4)
+        return (size_t)ns;
+    int msb = 63 - __builtin_clzll(ns);
+    return (size_t)msb * 4 + (size_t)((ns >> (msb - 2)) & 3);
+}
+
+/* The largest duration in bucket b (inverse of hist_bucket). */
+static uint64_t hist_upper(size_t b)
+{
+    if (b < 4)
+        return b;
+    size_t msb = b / 4, sub = b % 4;
+    return ((uint64_t)(4 + sub + 1) << (msb - 2)) - 1;
+}
+
 static void atomic_max(atomic_ullong *a, unsigned long long v)
 {
     unsigned long long cur = atomic_load(a);
@@ -587,6 +611,7 @@ ingestd_verdict pipeline_plugin_process(pipeline_plugin *pp, ingestd_record *rec
         *elapsed_ns = dt;
     atomic_fetch_add(&pp->total_ns, dt);
     atomic_max(&pp->max_ns, dt);
+    atomic_fetch_add(&pp->hist[hist_bucket(dt)], 1);
     atomic_fetch_add(&pp->calls, 1);
     if (dt > pp->limit_ns) {
         atomic_fetch_add(&pp->slow, 1);
@@ -659,6 +684,23 @@ void pipeline_run(pipeline *p, ingestd_record *rec, pipeline_outcome *out)
     rec_compute_uid(rec);
 }
 
+/* The p99 of the call durations in microseconds: the upper bound of the bucket holding it. */
+static double hist_p99_us(const pipeline_plugin *s)
+{
+    unsigned long long total = 0, seen = 0;
+    for (size_t b = 0; b < PIPELINE_HIST_BUCKETS; b++)
+        total += atomic_load((atomic_ullong *)&s->hist[b]);
+    if (total == 0)
+        return 0.0;
+    unsigned long long target = total - total / 100; /* ceil(0.99 * total) for total >= 1 */
+    for (size_t b = 0; b < PIPELINE_HIST_BUCKETS; b++) {
+        seen += atomic_load((atomic_ullong *)&s->hist[b]);
+        if (seen >= target)
+            return (double)hist_upper(b) / 1000.0;
+    }
+    return (double)hist_upper(PIPELINE_HIST_BUCKETS - 1) / 1000.0;
+}
+
 json_t *pipeline_stats(const pipeline *p)
 {
     json_t *arr = json_array();
@@ -678,6 +720,7 @@ json_t *pipeline_stats(const pipeline *p)
             (json_int_t)(atomic_load(&s->max_ns) / 1000), "mean_us",
             calls ? (double)total_ns / 1000.0 / (double)calls : 0.0, "total_us",
             (json_int_t)(total_ns / 1000));
+        json_object_set_new(o, "p99_us", json_real(hist_p99_us(s)));
         json_array_append_new(arr, o);
     }
     return arr;

@@ -168,6 +168,9 @@ class Operate(h.DaemonTest):
         for p in r["plugins"]:
             self.assertEqual(p["calls"], len(FIXTURES), p)
             self.assertIn("version", p)
+            # p99 from the per-plugin histogram: within a bucket (25%) of the slowest call
+            self.assertGreater(p["p99_us"], 0, p)
+            self.assertLessEqual(p["p99_us"], (p["max_us"] + 1) * 1.25 + 0.01, p)
         p = d.ctl("plugins")
         self.assertEqual(p.returncode, 0, err(p))
         for n in names:
