@@ -45,7 +45,7 @@ static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 static volatile int crash_fd = -1;
 /* signal stacks given to worker threads, kept here (not only in the kernel) for the process's
  * life; threads beyond MAX_ALT_STACKS run without one (a stack overflow then goes unrecorded) */
-static void *alt_stacks[MAX_ALT_STACKS];
+static void *volatile alt_stacks[MAX_ALT_STACKS]; /* volatile: stores never read stay */
 static atomic_size_t n_alt_stacks;
 static struct module_range modules[MAX_MODULES];
 static volatile size_t n_modules;

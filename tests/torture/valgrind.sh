@@ -3,7 +3,8 @@
 #   tests/torture/valgrind.sh [BUILD_DIR] [INTEGRATION_TEST...]
 # Every unit test program of BUILD_DIR/tests runs under memcheck (invalid access, uninitialized
 # values, and definite/indirect leaks are errors); then the named integration scenarios
-# (default: test_restart.py test_graceful_stop.py) run with ingestd itself under memcheck,
+# (default: tests/torture/valgrind_scenario.py; names without a folder are taken from
+# tests/integration/) run with ingestd itself under memcheck,
 # through a wrapper placed first in INGESTD_BIN: a memcheck error makes ingestd exit 99, which
 # fails the scenario's exit-code checks. Logs: BUILD_DIR/valgrind/. Exit 0 when all are clean.
 set -u
@@ -11,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-${INGESTD_BUILD:-$src/build}}" && pwd)
 [ $# -gt 0 ] && shift
-scenarios=${*:-test_restart.py test_graceful_stop.py}
+scenarios=${*:-$here/valgrind_scenario.py}
 command -v valgrind >/dev/null || { echo "valgrind not installed: skipped"; exit 77; }
 out=$build/valgrind
 rm -rf "$out" && mkdir -p "$out/bin"
@@ -19,7 +20,9 @@ vg="valgrind --tool=memcheck --suppressions=$here/valgrind.supp --error-exitcode
 failed=""
 testfail=""
 units=0
-for t in "$build"/tests/*_test; do
+# VALGRIND_UNITS=0: only the scenarios
+[ "${VALGRIND_UNITS:-1}" = 0 ] && units_glob="" || units_glob="$build/tests/*_test"
+for t in $units_glob; do
     [ -x "$t" ] || continue
     n=$(basename "$t")
     units=$((units + 1))
@@ -49,10 +52,11 @@ mkdir -p "$out/lib" && ln -sfn "$build/lib/ingestd" "$out/lib/ingestd"
 for s in $scenarios; do
     if INGESTD_BIN="$out/bin" INGESTD_SOURCE_DIR="$src" \
         INGESTD_FIXTURE_PLUGINS="$build/tests/fixture-plugins" PYTHONDONTWRITEBYTECODE=1 \
-        python3 "$src/tests/integration/$s" >"$out/$s.out" 2>&1; then
+        python3 "$(case $s in */*) echo "$s" ;; *) echo "$src/tests/integration/$s" ;; esac)" \
+        >"$out/$(basename "$s").out" 2>&1; then
         echo "clean: ingestd in $s"
     else
-        echo "NOT CLEAN: ingestd in $s (see $out/$s.out and $out/ingestd.*.log)"
+        echo "NOT CLEAN: ingestd in $s (see $out/$(basename "$s").out and $out/ingestd.*.log)"
         failed="$failed $s"
     fi
 done
