@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Backpressure: a flood of files dropped at once (200,000 in the full variant, 10,000 quick)
+"""Backpressure: a flood of files dropped at once (200,000 in the full variant, 5,000 quick)
 while the daemon runs, with the inotify queue made tiny (fs.inotify.max_queued_events = 64
 while the daemon creates its inotify instance, restored right after) so that it overflows:
 resident memory stays under 150 MB, every file is ingested exactly once.
@@ -15,7 +15,7 @@ import time
 import tortlib as t
 from tortlib import gen, h
 
-QUICK = {"files": 10000, "rss_mb": 150}
+QUICK = {"files": 5000, "rss_mb": 150}
 FULL = {"files": 200000, "rss_mb": 150}
 SYSCTL = "/proc/sys/fs/inotify/max_queued_events"
 

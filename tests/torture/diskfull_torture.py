@@ -15,7 +15,7 @@ import time
 import tortlib as t
 from tortlib import gen, h
 
-QUICK = {"files": 3000, "size_kb": 1536}
+QUICK = {"files": 1000, "size_kb": 1024}
 FULL = {"files": 20000, "size_kb": 4096}
 SKIP = 77
 
