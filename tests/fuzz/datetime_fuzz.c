@@ -51,7 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static ph_plugin *plugin;
     if (!plugin)
         plugin = ph_load("datetime", NULL);
-    ingestd_record *rec = rec_new("file", "/fuzz/article.txt", 0, (const char *)data, size);
+    /* a real arrival time, so relative dates ("2 hours ago") are resolved and fuzzed too */
+    ingestd_record *rec =
+        rec_new("file", "/fuzz/article.txt", 1761559200000LL, (const char *)data, size);
     if (!rec)
         return 0;
     if (ph_process(plugin, rec) != INGESTD_OK)
