@@ -101,7 +101,11 @@ void quarantine_enter(const char *path, const store_file_identity *ident)
     if (!has_alt_stack && crash_fd >= 0) {
         /* a stack overflow can only be reported from another stack; kept for the thread's life */
         has_alt_stack = true;
-        size_t slot = atomic_fetch_add(&n_alt_stacks, 1);
+        /* a thread that has one already (the sanitizers give each thread theirs, and unmap it
+         * at thread exit) keeps it */
+        stack_t old;
+        bool has_one = sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE);
+        size_t slot = has_one ? MAX_ALT_STACKS : atomic_fetch_add(&n_alt_stacks, 1);
         if (slot < MAX_ALT_STACKS) {
             alt_stacks[slot] = xmalloc(ALT_STACK_BYTES);
             stack_t ss = {.ss_sp = alt_stacks[slot], .ss_size = ALT_STACK_BYTES};

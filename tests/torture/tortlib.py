@@ -141,3 +141,13 @@ def rss_kb(pid):
     except OSError:
         pass
     return 0
+
+
+def sanitized(pid):
+    """True when the process runs with AddressSanitizer (its RSS budget does not apply: shadow
+    memory and the allocation quarantine multiply it)."""
+    try:
+        with open("/proc/%d/maps" % pid) as f:
+            return "libasan" in f.read()
+    except OSError:
+        return False
