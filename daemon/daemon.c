@@ -1420,6 +1420,8 @@ static int reload_config(daemon_state *d, char *err, size_t errlen)
     d->retired = d->pipe;
     d->retired_users = d->workers_busy;
     d->pipe = np;
+    /* a crash inside a newly loaded plugin must be attributed to it */
+    quarantine_refresh_modules();
     d->reloads++;
     log_notice("reloaded %s: %zu plugins%s%s", c->file, pipeline_size(np),
                restart[0] ? "; needs a restart to change:" : "", restart);

@@ -480,7 +480,7 @@ static void kv_print_free(kv_list *kv)
 
 /* ---- tables ------------------------------------------------------------------------------- */
 
-#define MAX_COLUMNS 8
+#define MAX_COLUMNS 12
 
 typedef struct table {
     size_t ncols;
@@ -874,10 +874,10 @@ static int print_plugins(const json_t *reply)
         printf("no plugins\n");
         return EXIT_OK;
     }
-    table t = {.ncols = 8,
-               .headers = {"#", "PLUGIN", "VERSION", "CALLS", "ERRORS", "DROPS", "MEAN \xC2\xB5s",
-                           "P99 \xC2\xB5s"},
-               .align_right = {true, false, false, true, true, true, true, true}};
+    table t = {.ncols = 10,
+               .headers = {"#", "PLUGIN", "VERSION", "CALLS", "ERRORS", "ERR %", "DROPS",
+                           "MEAN \xC2\xB5s", "P99 \xC2\xB5s", "STATE"},
+               .align_right = {true, false, false, true, true, true, true, true, true, false}};
     size_t i;
     const json_t *p;
     json_array_foreach(plugins, i, p)
@@ -889,14 +889,21 @@ static int print_plugins(const json_t *reply)
         m = json_object_get(p, "p99_us");
         if (json_is_number(m))
             snprintf(p99, sizeof p99, "%.1f", json_number_value(m));
-        char *row[8] = {field_text(p, "order"),
-                        field_text(p, "name"),
-                        field_text(p, "version"),
-                        field_text(p, "calls"),
-                        field_text(p, "errors"),
-                        field_text(p, "drops"),
-                        strdup(mean),
-                        strdup(p99)};
+        char rate[64] = "-";
+        m = json_object_get(p, "error_rate");
+        if (json_is_number(m))
+            snprintf(rate, sizeof rate, "%.1f", 100.0 * json_number_value(m));
+        const char *state = json_is_true(json_object_get(p, "failing")) ? "FAILING" : "ok";
+        char *row[10] = {field_text(p, "order"),
+                         field_text(p, "name"),
+                         field_text(p, "version"),
+                         field_text(p, "calls"),
+                         field_text(p, "errors"),
+                         strdup(rate),
+                         field_text(p, "drops"),
+                         strdup(mean),
+                         strdup(p99),
+                         strdup(state)};
         table_add_row(&t, row);
     }
     table_print_free(&t, false, 0);
