@@ -302,9 +302,8 @@ class SdkTest(unittest.TestCase):
         d.start()
         d.drop("before.txt", ("War museum opens in the old town\n\n" + LONG_EN).encode())
         d.wait_settled(1)
-        d.stop()
-        # the user adds the plugins to the configuration: one by name (plugin_dirs), one by
-        # path (the CMake build), then restarts
+        # the user adds the plugins to the configuration of the RUNNING daemon: one by name
+        # (plugin_dirs), one by path (the CMake build), checks it, then reloads
         d.config["plugin_dirs"] = [self.pc_dir]
         d.config["plugins"] = ["datetime", "cleanup", "langdetect",
                                {"name": "keyword_tagger", "config": {"tags": TAGS}},
@@ -312,12 +311,13 @@ class SdkTest(unittest.TestCase):
         d.write_config()
         out = run([self.ingestd, "check", "-c", d.config_path], env=self.env)
         self.assertEqual(out.returncode, 0, out.stderr)
-        d.start()
+        out = d.ctl("reload")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         for name, text in sorted(ARTICLES.items()):
             d.drop(name, text.encode())
-        s = d.wait_settled(len(ARTICLES))  # the counters are per run
+        s = d.wait_settled(1 + len(ARTICLES))  # counters span the reload: 1 article before it
         self.assertEqual(s["dropped"], 2, s)
-        self.assertEqual(s["committed"], 3, s)
+        self.assertEqual(s["committed"], 1 + 3, s)
         self.assertEqual(s["failed"], 0, s)
         plugins = {p["name"]: p for p in s["plugins"]}
         self.assertEqual(plugins["keyword_tagger"]["path"],
