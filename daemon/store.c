@@ -1335,11 +1335,15 @@ json_t *store_export_page(store *st, int64_t after_id, const char *since, const 
     return arr;
 }
 
-int store_failure_for_retry(store *st, int64_t failure_id, store_failed_job *out)
+/* Read one stored original (columns: source_kind, source, encoding, bytes, and for failures
+ * retried_at and stage) into out. -ENODATA: the row exists but its bytes were not kept;
+ * -ENOENT: no such row; -EIO: SQLite error. */
+static int load_original(store *st, int stmt_index, int64_t id, bool is_failure,
+                         store_failed_job *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = st->stmt[ST_FAILURE_FOR_RETRY];
-    sqlite3_bind_int64(s, 1, failure_id);
+    sqlite3_stmt *s = st->stmt[stmt_index];
+    sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
     int ret = 0;
     if (rc == SQLITE_ROW) {
@@ -1349,8 +1353,11 @@ int store_failure_for_retry(store *st, int64_t failure_id, store_failed_job *out
         out->source_kind = xstrdup(kind ? kind : "file");
         out->source = xstrdup(source ? source : "");
         out->encoding = enc ? xstrdup(enc) : NULL;
-        out->was_retried = sqlite3_column_type(s, 4) != SQLITE_NULL;
-        const char *stage = (const char *)sqlite3_column_text(s, 5);
+        const char *stage = NULL;
+        if (is_failure) {
+            out->was_retried = sqlite3_column_type(s, 4) != SQLITE_NULL;
+            stage = (const char *)sqlite3_column_text(s, 5);
+        }
         out->stage = xstrdup(stage ? stage : "");
         if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
             ret = -ENODATA;
@@ -1365,9 +1372,15 @@ int store_failure_for_retry(store *st, int64_t failure_id, store_failed_job *out
         ret = rc == SQLITE_DONE ? -ENOENT : -EIO;
     }
     stmt_done(s);
-    if (ret < 0 && ret != -ENODATA)
+    /* a failure without kept bytes is still described (retry reports why it cannot run) */
+    if (ret < 0 && !(is_failure && ret == -ENODATA))
         store_failed_job_clear(out);
     return ret;
+}
+
+int store_failure_for_retry(store *st, int64_t failure_id, store_failed_job *out)
+{
+    return load_original(st, ST_FAILURE_FOR_RETRY, failure_id, true, out);
 }
 
 void store_failed_job_clear(store_failed_job *job)
@@ -1451,35 +1464,7 @@ size_t store_article_ids(store *st, int64_t after_id, const char *since, int64_t
 
 int store_article_original(store *st, int64_t article_id, store_failed_job *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = st->stmt[ST_ARTICLE_ORIGINAL];
-    sqlite3_bind_int64(s, 1, article_id);
-    int rc = sqlite3_step(s);
-    int ret = 0;
-    if (rc == SQLITE_ROW) {
-        const char *kind = (const char *)sqlite3_column_text(s, 0);
-        const char *source = (const char *)sqlite3_column_text(s, 1);
-        const char *enc = (const char *)sqlite3_column_text(s, 2);
-        out->source_kind = xstrdup(kind ? kind : "file");
-        out->source = xstrdup(source ? source : "");
-        out->encoding = enc ? xstrdup(enc) : NULL;
-        out->stage = xstrdup("");
-        if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
-            ret = -ENODATA;
-        } else {
-            const void *b = sqlite3_column_blob(s, 3);
-            out->raw_len = (size_t)sqlite3_column_bytes(s, 3);
-            out->raw = xmalloc(out->raw_len ? out->raw_len : 1);
-            if (out->raw_len)
-                memcpy(out->raw, b, out->raw_len);
-        }
-    } else {
-        ret = rc == SQLITE_DONE ? -ENOENT : -EIO;
-    }
-    stmt_done(s);
-    if (ret < 0)
-        store_failed_job_clear(out);
-    return ret;
+    return load_original(st, ST_ARTICLE_ORIGINAL, article_id, false, out);
 }
 
 /* The UPDATE and both index changes of store_update_article, inside its transaction. */
